@@ -1,0 +1,7 @@
+package dev.pipit.compress.train;
+
+/** The optimizers the trainer offers. */
+public enum OptimizerKind {
+    ADAM,
+    SGD
+}

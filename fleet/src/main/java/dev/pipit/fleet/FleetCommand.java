@@ -1,0 +1,24 @@
+package dev.pipit.fleet;
+
+import dev.pipit.fleet.publish.PublishCommand;
+import dev.pipit.fleet.status.StatusCommand;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code pipit fleet}: the operator's side of the MQTT protocol. */
+@Command(name = "fleet", mixinStandardHelpOptions = true,
+        description = "Publish bundles to devices and see what they run.",
+        subcommands = {PublishCommand.class, StatusCommand.class})
+public final class FleetCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "fleet needs a subcommand: publish or status");
+    }
+}

@@ -1,0 +1,33 @@
+package dev.pipit.fleet.mqtt;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The {@code --broker}, {@code --username} and {@code --password-file} options of fleet commands. */
+public final class BrokerOptions {
+
+    @Option(names = "--broker", paramLabel = "URL", required = true,
+            description = "MQTT broker, e.g. tcp://127.0.0.1:1883.")
+    String url;
+
+    @Option(names = "--username", paramLabel = "NAME", description = "MQTT user name (default: anonymous).")
+    String username;
+
+    @Option(names = "--password-file", paramLabel = "FILE",
+            description = "File whose first line is the MQTT password (kept off the command line).")
+    Path passwordFile;
+
+    public BrokerEndpoint endpoint() throws IOException {
+        String password = null;
+        if (passwordFile != null) {
+            try {
+                password = Files.readAllLines(passwordFile).stream().findFirst().orElse("");
+            } catch (IOException e) {
+                throw new IOException("cannot read password file " + passwordFile + ": " + e.getMessage(), e);
+            }
+        }
+        return new BrokerEndpoint(url, username, password);
+    }
+}

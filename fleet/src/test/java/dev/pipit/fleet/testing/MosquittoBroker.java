@@ -1,0 +1,77 @@
+package dev.pipit.fleet.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Mosquitto ({@code /usr/sbin/mosquitto}) for tests: anonymous, no persistence, listening on
+ * a free port of 127.0.0.1, stopped on {@link #close()}. Its log goes to {@code mosquitto.log} in the
+ * given folder and is quoted when it fails to start.
+ */
+public final class MosquittoBroker implements AutoCloseable {
+
+    private static final Path EXECUTABLE = Path.of("/usr/sbin/mosquitto");
+
+    private final Process process;
+    private final int port;
+
+    private MosquittoBroker(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static MosquittoBroker start(Path folder) throws IOException, InterruptedException {
+        if (!Files.isExecutable(EXECUTABLE)) {
+            throw new IllegalStateException(EXECUTABLE + " is missing: install the mosquitto package");
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path conf = Files.writeString(folder.resolve("mosquitto.conf"), """
+                listener %d 127.0.0.1
+                allow_anonymous true
+                persistence false
+                log_dest stderr
+                """.formatted(port));
+        Path log = folder.resolve("mosquitto.log");
+        Process p = new ProcessBuilder(EXECUTABLE.toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        MosquittoBroker broker = new MosquittoBroker(p, port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!broker.accepts()) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                broker.close();
+                throw new IllegalStateException("mosquitto did not start on port " + port + ":\n" + Files.readString(log));
+            }
+            Thread.sleep(20);
+        }
+        return broker;
+    }
+
+    public String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    private boolean accepts() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.pipit.protocol.topic;
+
+/**
+ * The MQTT topic tree, version 1. Who publishes what, with which QoS and retain flag, is documented
+ * in protocol/README.md; every topic string in Pipit comes from here.
+ */
+public final class Topics {
+
+    public static final String ROOT = "pipit/v1";
+    /** Retained status of every device (fleet status subscribes here). */
+    public static final String ALL_DEVICE_STATUS = ROOT + "/devices/+/status";
+    /** Retained latest memory report of every device. */
+    public static final String ALL_DEVICE_MEMORY = ROOT + "/devices/+/memory";
+
+    private Topics() {
+    }
+
+    /** Retained, QoS 1: the latest SignedManifest of a model. */
+    public static String manifest(String modelId) {
+        return ROOT + "/models/" + segment(modelId) + "/manifest";
+    }
+
+    /** Retained, QoS 1: one chunk of a variant payload. */
+    public static String chunk(String modelId, long version, String variantId, int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("chunk index must not be negative: " + index);
+        }
+        return ROOT + "/models/" + segment(modelId) + "/" + version + "/" + segment(variantId) + "/chunks/" + index;
+    }
+
+    /** Retained, QoS 1: DeviceStatus; also the device's MQTT Will with online = false. */
+    public static String deviceStatus(String deviceId) {
+        return device(deviceId) + "/status";
+    }
+
+    /** Retained, QoS 1: the latest MemoryReport. */
+    public static String deviceMemory(String deviceId) {
+        return device(deviceId) + "/memory";
+    }
+
+    /** QoS 1, not retained: Rejection and activation events, in order. */
+    public static String deviceEvents(String deviceId) {
+        return device(deviceId) + "/events";
+    }
+
+    /** MQTT 5 request/response: InferenceRequest in, InferenceResponse to the response topic. */
+    public static String deviceInfer(String deviceId) {
+        return device(deviceId) + "/infer";
+    }
+
+    /** MQTT 5 request/response: Command in, CommandResult to the response topic. */
+    public static String deviceCommands(String deviceId) {
+        return device(deviceId) + "/commands";
+    }
+
+    /** Where a requesting client (fleet, demo, application) receives its MQTT 5 responses. */
+    public static String clientResponses(String clientId) {
+        return ROOT + "/clients/" + segment(clientId) + "/responses";
+    }
+
+    /** The device id in a topic under {@code pipit/v1/devices/}, or null if the topic is not one. */
+    public static String deviceIdOf(String topic) {
+        String prefix = ROOT + "/devices/";
+        if (!topic.startsWith(prefix)) {
+            return null;
+        }
+        int end = topic.indexOf('/', prefix.length());
+        return end < 0 ? null : topic.substring(prefix.length(), end);
+    }
+
+    private static String device(String deviceId) {
+        return ROOT + "/devices/" + segment(deviceId);
+    }
+
+    /** A topic level taken from user input: non-empty, no separators or wildcards. */
+    public static String segment(String s) {
+        if (s == null || s.isEmpty() || s.length() > 128 || s.chars().anyMatch(c -> c == '/' || c == '+' || c == '#'
+                || c == 0 || Character.isWhitespace(c))) {
+            throw new IllegalArgumentException(
+                    "not a valid topic level (1-128 characters, no '/', '+', '#' or spaces): '" + s + "'");
+        }
+        return s;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.pipit.protocol.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pipit.protocol.v1.TensorDef;
+import dev.pipit.protocol.v1.VariantGraph;
+import dev.pipit.runtime.graph.DataType;
+import dev.pipit.runtime.graph.Graph;
+import dev.pipit.runtime.graph.Node;
+import dev.pipit.runtime.graph.OpType;
+import dev.pipit.runtime.graph.Quantization;
+import dev.pipit.runtime.graph.Tensor;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GraphCodecTest {
+
+    static Graph smallInt8Graph() {
+        return new Graph(
+                List.of(Tensor.activation("x", DataType.FLOAT32, new int[] {-1, 3}, null),
+                        Tensor.activation("xq", DataType.INT8, new int[] {-1, 3}, Quantization.perTensor(0.02f, -5)),
+                        Tensor.constant("w", new byte[] {1, -2, 3, 127, -127, 0}, Quantization.perChannel(new float[] {0.1f, 0.2f}, 0), 2, 3),
+                        Tensor.constant("b", new int[] {7, -9}, Quantization.perChannel(new float[] {0.002f, 0.004f}, 0), 2),
+                        Tensor.activation("yq", DataType.INT8, new int[] {-1, 2}, Quantization.perTensor(0.05f, 3)),
+                        Tensor.activation("y", DataType.FLOAT32, new int[] {-1, 2}, null)),
+                List.of(new Node("q", OpType.QUANTIZE, List.of("x"), List.of("xq")),
+                        new Node("fc", OpType.FULLY_CONNECTED, List.of("xq", "w", "b"), List.of("yq"), Map.of("activation", "RELU")),
+                        new Node("dq", OpType.DEQUANTIZE, List.of("yq"), List.of("y"))),
+                List.of("x"), List.of("y"));
+    }
+
+    private static VariantGraph encoded() {
+        try {
+            return VariantGraph.parseFrom(GraphCodec.encode(smallInt8Graph()));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void decode_encodedGraph_returnsEqualGraph() {
+        Graph g = smallInt8Graph();
+        assertEquals(g, GraphCodec.decode(GraphCodec.encode(g)));
+    }
+
+    @Test
+    void decode_garbage_throwsMalformed() {
+        MalformedGraphException e = assertThrows(MalformedGraphException.class,
+                () -> GraphCodec.decode(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01}));
+        assertTrue(e.getMessage().contains("not a graph"), e.getMessage());
+    }
+
+    @Test
+    void decode_unknownOperator_namesNodeAndOp() {
+        VariantGraph g = encoded().toBuilder()
+                .setNodes(1, encoded().getNodes(1).toBuilder().setOp("CONV9D"))
+                .build();
+        MalformedGraphException e = assertThrows(MalformedGraphException.class, () -> GraphCodec.decode(g.toByteArray()));
+        assertTrue(e.getMessage().contains("fc") && e.getMessage().contains("CONV9D"), e.getMessage());
+    }
+
+    @Test
+    void decode_constantShorterThanShape_rejected() {
+        VariantGraph g = encoded();
+        TensorDef w = g.getTensors(2).toBuilder().addShape(1000).build();
+        byte[] bad = g.toBuilder().setTensors(2, w).build().toByteArray();
+        MalformedGraphException e = assertThrows(MalformedGraphException.class, () -> GraphCodec.decode(bad));
+        assertTrue(e.getMessage().contains("w"), e.getMessage());
+    }
+
+    @Test
+    void decode_shapeOverflowingInt_rejected() {
+        VariantGraph g = encoded();
+        TensorDef w = g.getTensors(2).toBuilder().clearShape().addShape(Integer.MAX_VALUE).addShape(Integer.MAX_VALUE)
+                .addShape(Integer.MAX_VALUE).build();
+        byte[] bad = g.toBuilder().setTensors(2, w).build().toByteArray();
+        assertThrows(MalformedGraphException.class, () -> GraphCodec.decode(bad));
+    }
+
+    @Test
+    void decode_zeroScale_rejected() {
+        VariantGraph g = encoded();
+        TensorDef xq = g.getTensors(1).toBuilder().setQuantization(g.getTensors(1).getQuantization().toBuilder().setScales(0, 0f)).build();
+        byte[] bad = g.toBuilder().setTensors(1, xq).build().toByteArray();
+        MalformedGraphException e = assertThrows(MalformedGraphException.class, () -> GraphCodec.decode(bad));
+        assertTrue(e.getMessage().contains("scale"), e.getMessage());
+    }
+}

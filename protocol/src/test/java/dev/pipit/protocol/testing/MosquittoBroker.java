@@ -1,0 +1,113 @@
+package dev.pipit.protocol.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Mosquitto (Debian's {@code mosquitto} package) on a free loopback port, for tests. Shared with
+ * the agent, fleet and end-to-end tests through this module's test jar.
+ */
+public final class MosquittoBroker implements AutoCloseable {
+
+    public static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+
+    private final Path dir;
+    private final List<String> extraConfig;
+    private Process process;
+    private int port;
+
+    private MosquittoBroker(Path dir, List<String> extraConfig) {
+        this.dir = dir;
+        this.extraConfig = extraConfig;
+    }
+
+    /** Starts Mosquitto with anonymous access on 127.0.0.1 and a free port. */
+    public static MosquittoBroker start() throws IOException, InterruptedException {
+        return start(List.of());
+    }
+
+    /** Starts Mosquitto with extra configuration lines (persistence, limits, ...). */
+    public static MosquittoBroker start(List<String> extraConfig) throws IOException, InterruptedException {
+        if (!Files.isExecutable(BINARY)) {
+            throw new IllegalStateException(BINARY + " is missing: the test command installs Debian's mosquitto "
+                    + "package (./run-tests), or run 'sudo apt-get install mosquitto'");
+        }
+        MosquittoBroker b = new MosquittoBroker(Files.createTempDirectory("pipit-mosquitto"), List.copyOf(extraConfig));
+        b.port = freePort();
+        b.launch();
+        return b;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    /** Kills the broker (as a crash or power cut would); {@link #restart()} brings it back on the same port. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    public void restart() throws IOException, InterruptedException {
+        kill();
+        launch();
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        List<String> conf = new ArrayList<>(List.of(
+                "listener " + port + " 127.0.0.1",
+                "allow_anonymous true",
+                "log_dest file " + dir.resolve("mosquitto.log"),
+                "log_type error",
+                "log_type warning",
+                "max_packet_size 2000000"));
+        conf.addAll(extraConfig);
+        if (extraConfig.stream().noneMatch(l -> l.startsWith("persistence"))) {
+            conf.add("persistence false");
+        }
+        Path confFile = dir.resolve("mosquitto.conf");
+        Files.write(confFile, conf);
+        process = new ProcessBuilder(BINARY.toString(), "-c", confFile.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("mosquitto exited with " + process.exitValue() + ": "
+                        + Files.readString(dir.resolve("stdout.log")));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("mosquitto did not listen on port " + port + " within 10 s");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.pipit.runtime.kernel;
+
+/** Plain loops: the fallback when the Vector API is unavailable, and the reference it is tested against. */
+final class ScalarKernels implements VectorKernels {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int n) {
+        int sum = 0;
+        for (int k = 0; k < n; k++) {
+            sum += a[aOff + k] * b[bOff + k];
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotFloat(float[] a, int aOff, float[] b, int bOff, int n) {
+        float sum = 0f;
+        for (int k = 0; k < n; k++) {
+            sum += a[aOff + k] * b[bOff + k];
+        }
+        return sum;
+    }
+
+    @Override
+    public void gemvInt8(byte[] w, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int[] out, int outOff) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            out[outOff + r] = dotInt8(w, r * cols, x, xOff, cols);
+        }
+    }
+
+    @Override
+    public void gemvFloat(float[] w, int cols, int rowFrom, int rowTo, float[] x, int xOff, float[] out, int outOff) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            out[outOff + r] = dotFloat(w, r * cols, x, xOff, cols);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.pipit.runtime.kernel;
+
+/**
+ * The inner loops worth vectorising, with a scalar and a Vector API implementation behind one interface
+ * (Lucene's pattern). {@link VectorKernelsProvider#get()} picks one at start-up. Int8 results are exact
+ * and identical across implementations; fp32 results differ only by summation order.
+ *
+ * <p>Int8 precondition: weights {@code w} are in [-127, 127] (TFLite's weight range), so two products
+ * with any int8 activation fit in 16 bits; {@code -128} weights may give wrong results.
+ */
+public interface VectorKernels {
+
+    /** Short description for logs, e.g. {@code "panama-256"}. */
+    String name();
+
+    /** {@code Σ a[aOff + k] · b[bOff + k]} over {@code k < n}. */
+    int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int n);
+
+    /** {@code Σ a[aOff + k] · b[bOff + k]} over {@code k < n}. */
+    float dotFloat(float[] a, int aOff, float[] b, int bOff, int n);
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} of a matrix-vector product: {@code out[outOff + r] = Σ_k w[r·cols + k] ·
+     * x[xOff + k]}, with {@code w} row-major {@code [rows, cols]}.
+     */
+    void gemvInt8(byte[] w, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int[] out, int outOff);
+
+    /** As {@link #gemvInt8}, in fp32. */
+    void gemvFloat(float[] w, int cols, int rowFrom, int rowTo, float[] x, int xOff, float[] out, int outOff);
+}

@@ -1,0 +1,137 @@
+package dev.pipit.runtime.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Both implementations, constructed directly, against naive loops and against each other. */
+class VectorKernelsTest {
+
+    private static final VectorKernels SCALAR = new ScalarKernels();
+    private static final VectorKernels PANAMA = new PanamaKernels();
+    /** Widths around every multiple of the vector step (up to 64 bytes), plus layer-sized ones. */
+    private static final int[] COLS = IntStream.concat(IntStream.rangeClosed(1, 70),
+            IntStream.of(127, 128, 129, 255, 256, 257, 784, 1000)).toArray();
+    private static final int[] ROWS = {1, 2, 3, 4, 5, 7, 8, 9, 13};
+
+    static Stream<VectorKernels> implementations() {
+        return Stream.of(SCALAR, PANAMA);
+    }
+
+    private static byte[] int8(SplittableRandom random, int n, int min) {
+        byte[] a = new byte[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (byte) random.nextInt(min, 128);
+        }
+        return a;
+    }
+
+    private static float[] floats(SplittableRandom random, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) random.nextDouble(-1, 1);
+        }
+        return a;
+    }
+
+    private static int naiveDot(byte[] a, int aOff, byte[] b, int bOff, int n) {
+        long sum = 0;
+        for (int k = 0; k < n; k++) {
+            sum += (long) a[aOff + k] * b[bOff + k];
+        }
+        return Math.toIntExact(sum);
+    }
+
+    private static double naiveDot(float[] a, int aOff, float[] b, int bOff, int n) {
+        double sum = 0;
+        for (int k = 0; k < n; k++) {
+            sum += (double) a[aOff + k] * b[bOff + k];
+        }
+        return sum;
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void gemvInt8_randomSizesAndRowRanges_matchesNaive(VectorKernels kernels) {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int cols : COLS) {
+            for (int rows : ROWS) {
+                byte[] w = int8(random, rows * cols, -127);
+                byte[] x = int8(random, cols + 3, -128);
+                int from = random.nextInt(0, rows), to = random.nextInt(from, rows + 1);
+                int[] out = new int[rows + 2];
+                kernels.gemvInt8(w, cols, from, to, x, 3, out, 2);
+                for (int r = 0; r < rows; r++) {
+                    int expected = r >= from && r < to ? naiveDot(w, r * cols, x, 3, cols) : 0;
+                    assertEquals(expected, out[2 + r], kernels.name() + " row " + r + " of " + rows + "x" + cols);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void dotInt8_extremeValues_matchesNaive(VectorKernels kernels) {
+        for (int n : COLS) {
+            byte[] w = new byte[n], x = new byte[n];
+            Arrays.fill(w, (byte) -127);
+            Arrays.fill(x, (byte) -128);
+            assertEquals(127 * 128 * n, kernels.dotInt8(w, 0, x, 0, n), kernels.name() + " n " + n);
+            Arrays.fill(w, (byte) 127);
+            assertEquals(-127 * 128 * n, kernels.dotInt8(w, 0, x, 0, n), kernels.name() + " n " + n);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void gemvFloat_randomSizes_matchesNaiveWithinTolerance(VectorKernels kernels) {
+        SplittableRandom random = new SplittableRandom(8);
+        for (int cols : COLS) {
+            for (int rows : ROWS) {
+                float[] w = floats(random, rows * cols), x = floats(random, cols + 1);
+                float[] out = new float[rows];
+                kernels.gemvFloat(w, cols, 0, rows, x, 1, out, 0);
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(naiveDot(w, r * cols, x, 1, cols), out[r], 1e-5 * cols, kernels.name() + " " + rows + "x" + cols);
+                }
+                assertEquals(naiveDot(w, 0, x, 1, cols), kernels.dotFloat(w, 0, x, 1, cols), 1e-5 * cols);
+            }
+        }
+    }
+
+    @Test
+    void gemvInt8_panamaAndScalar_giveIdenticalResults() {
+        SplittableRandom random = new SplittableRandom(9);
+        for (int trial = 0; trial < 300; trial++) {
+            int rows = random.nextInt(1, 40), cols = random.nextInt(1, 600);
+            byte[] w = int8(random, rows * cols, -127), x = int8(random, cols, -128);
+            int[] scalar = new int[rows], panama = new int[rows];
+            SCALAR.gemvInt8(w, cols, 0, rows, x, 0, scalar, 0);
+            PANAMA.gemvInt8(w, cols, 0, rows, x, 0, panama, 0);
+            assertArrayEquals(scalar, panama, rows + "x" + cols);
+        }
+    }
+
+    @Test
+    void gemvFloat_panamaAndScalar_agreeWithinTolerance() {
+        SplittableRandom random = new SplittableRandom(10);
+        for (int trial = 0; trial < 300; trial++) {
+            int rows = random.nextInt(1, 40), cols = random.nextInt(1, 600);
+            float[] w = floats(random, rows * cols), x = floats(random, cols);
+            float[] scalar = new float[rows], panama = new float[rows];
+            SCALAR.gemvFloat(w, cols, 0, rows, x, 0, scalar, 0);
+            PANAMA.gemvFloat(w, cols, 0, rows, x, 0, panama, 0);
+            for (int r = 0; r < rows; r++) {
+                assertTrue(Math.abs(scalar[r] - panama[r]) <= 1e-5f * (1 + cols), rows + "x" + cols + " row " + r);
+            }
+        }
+    }
+}
