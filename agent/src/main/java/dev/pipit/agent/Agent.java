@@ -207,12 +207,23 @@ public final class Agent implements AutoCloseable {
         } finally {
             loop.shutdownNow();
             inferencePool.shutdownNow();
+            awaitTermination();
             LoadedModel model = active.getAndSet(null);
             if (model != null) {
                 model.close();
             }
             LOG.log(System.Logger.Level.INFO, "agent {0} stopped", config.deviceId());
             stopped.countDown();
+        }
+    }
+
+    private void awaitTermination() {
+        try {
+            if (!loop.awaitTermination(5, TimeUnit.SECONDS) || !inferencePool.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "agent {0}: a task did not stop within 5 s", config.deviceId());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

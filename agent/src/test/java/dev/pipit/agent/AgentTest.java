@@ -163,6 +163,20 @@ class AgentTest {
         return v;
     }
 
+    /** Live threads whose name mentions a device (Paho names its threads after the client id). */
+    private static List<String> threadsNamed(String id) throws InterruptedException {
+        List<String> names = List.of();
+        for (int i = 0; i < 100; i++) {
+            names = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                    .filter(n -> n.contains(id)).toList();
+            if (names.isEmpty()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        return names;
+    }
+
     private List<Path> files(String id) throws Exception {
         try (Stream<Path> s = Files.walk(dir.resolve(id))) {
             return s.filter(Files::isRegularFile).map(dir.resolve(id)::relativize).sorted().toList();
@@ -196,6 +210,8 @@ class AgentTest {
         assertEquals(v1.variant("int8").getPlannedPeakBytes(), memory.getPredictedPeakBytes());
         assertTrue(memory.getArenaBytes() > 0 && memory.getRssBytes() > memory.getHeapUsedBytes() / 2, memory.toString());
         assertTrue(memory.getHeapMaxBytes() >= memory.getHeapCommittedBytes(), memory.toString());
+        assertTrue(memory.getWeightBytes() + memory.getArenaBytes() <= smallDevice(v1).modelMemoryBudgetBytes(),
+                "as loaded, the model stays within the budget: " + memory);
 
         float[] x = MLP.inputs(9, 3);
         InferenceResponse r = infer("pi-1", 3, x);
@@ -311,6 +327,7 @@ class AgentTest {
         Agent first = start("pi-5", profile, broker.url());
         DeviceStatus birth = awaitStatus("pi-5", serving(1, "int8"));
         first.close();
+        assertEquals(List.of(), threadsNamed("pi-5"), "a closed agent leaves no thread behind");
         DeviceStatus offline = awaitStatus("pi-5", s -> !s.getOnline());
         assertEquals(birth.getSequence(), offline.getSequence(), "the offline status pairs with the birth");
         broker.close();

@@ -93,7 +93,10 @@ public final class AgentCommand implements Callable<Integer> {
         AgentConfig c = config();
         OneLineLog.install(verbose);
         Agent agent = Agent.start(c);
-        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "pipit-agent-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            OneLineLog.ifDropped("agent " + c.deviceId() + " stopped");
+        }, "pipit-agent-stop"));
         agent.awaitStopped();
         return 0;
     }

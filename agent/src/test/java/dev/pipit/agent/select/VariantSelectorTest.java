@@ -112,4 +112,14 @@ class VariantSelectorTest {
 
         assertInstanceOf(Selection.NoneFits.class, VariantSelector.select(manifest(huge), profile(512 * KIB, 0.5)));
     }
+
+    @Test
+    void maxBatch_budgetHeadroom_buysThatManyBatchOneArenas() {
+        DeviceProfile p = profile(512 * KIB, 0.5);
+
+        assertEquals(8, VariantSelector.maxBatch(variant("int8", 256 * KIB, 32 * KIB, 0.9), p, 32));
+        assertEquals(32, VariantSelector.maxBatch(variant("int8", 256 * KIB, 1 * KIB, 0.9), p, 32));
+        assertEquals(1, VariantSelector.maxBatch(variant("int8", 500 * KIB, 12 * KIB, 0.9), p, 32));
+        assertEquals(1, VariantSelector.maxBatch(variant("int8", 600 * KIB, 12 * KIB, 0.9), p, 32));
+    }
 }

@@ -33,7 +33,7 @@ final class Adam implements Optimizer {
     public void update(int slot, float[] param, float[] grad, int from, int to) {
         float[] ms = m[slot];
         float[] vs = v[slot];
-        float stepSize = (float) (learningRate * Double.parseDouble(System.getProperty("lrscale","1")) / (1 - Math.pow(beta1, step)));
+        float stepSize = (float) (learningRate / (1 - Math.pow(beta1, step)));
         float correction2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
         for (int i = from; i < to; i++) {
             float g = grad[i];

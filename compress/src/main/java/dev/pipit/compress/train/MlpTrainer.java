@@ -27,7 +27,6 @@ public final class MlpTrainer implements AutoCloseable {
     private final float[][] biasGrads;
     private final float[] rowLoss;
     private final int[] batchLabels;
-    private int epochDone;
 
     public MlpTrainer(Mlp model, TrainingOptions options) {
         this.model = model;
@@ -99,7 +98,6 @@ public final class MlpTrainer implements AutoCloseable {
         int batches = 0;
         for (int start = 0; start < order.length; start += options.batchSize()) {
             int n = Math.min(options.batchSize(), order.length - start);
-            if (Boolean.getBoolean("cos")) { long total = (long) options.epochs() * order.length; long done = (long)(epochDone) * order.length + start; System.setProperty("lrscale", Double.toString(0.5*(1+Math.cos(Math.PI*done/total)))); }
             for (int b = 0; b < n; b++) {
                 data.copyImage(order[start + b], acts[0], b * sizes[0]);
                 batchLabels[b] = data.label(order[start + b]);
@@ -107,7 +105,6 @@ public final class MlpTrainer implements AutoCloseable {
             lossSum += step(n);
             batches++;
         }
-        epochDone++;
         return lossSum / batches;
     }
 

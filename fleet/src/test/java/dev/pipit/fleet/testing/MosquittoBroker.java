@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Mosquitto ({@code /usr/sbin/mosquitto}) for tests: anonymous, no persistence, listening on
- * a free port of 127.0.0.1, stopped on {@link #close()}. Its log goes to {@code mosquitto.log} in the
+ * A real Mosquitto ({@code /usr/sbin/mosquitto}) for tests: no persistence, listening on a free port
+ * of 127.0.0.1, anonymous unless told otherwise, stopped on {@link #close()}. It keeps running as
+ * the test's user (started as root, Mosquitto would switch to "mosquitto", which cannot read the
+ * test's private temporary folder). Its log goes to {@code mosquitto.log} in the
  * given folder and is quoted when it fails to start.
  */
 public final class MosquittoBroker implements AutoCloseable {
@@ -25,7 +27,16 @@ public final class MosquittoBroker implements AutoCloseable {
         this.port = port;
     }
 
+    /** Anonymous access for everyone. */
     public static MosquittoBroker start(Path folder) throws IOException, InterruptedException {
+        return start(folder, "allow_anonymous true\n");
+    }
+
+    /**
+     * @param extraConfig Mosquitto configuration lines, at least on who may connect, e.g.
+     *     {@code allow_anonymous false}, {@code password_file ...}, {@code acl_file ...}
+     */
+    public static MosquittoBroker start(Path folder, String extraConfig) throws IOException, InterruptedException {
         if (!Files.isExecutable(EXECUTABLE)) {
             throw new IllegalStateException(EXECUTABLE + " is missing: install the mosquitto package");
         }
@@ -35,10 +46,10 @@ public final class MosquittoBroker implements AutoCloseable {
         }
         Path conf = Files.writeString(folder.resolve("mosquitto.conf"), """
                 listener %d 127.0.0.1
-                allow_anonymous true
                 persistence false
                 log_dest stderr
-                """.formatted(port));
+                user %s
+                """.formatted(port, System.getProperty("user.name")) + extraConfig);
         Path log = folder.resolve("mosquitto.log");
         Process p = new ProcessBuilder(EXECUTABLE.toString(), "-c", conf.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -1,5 +1,7 @@
 package dev.pipit.fleet.testing;
 
+import dev.pipit.fleet.mqtt.BrokerEndpoint;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +37,13 @@ public final class MqttRecorder implements AutoCloseable {
         this.client = client;
     }
 
-    /** Connects and subscribes at QoS 1; returns once the broker acknowledged the subscription. */
+    /** Connects anonymously and subscribes at QoS 1; returns once the broker acknowledged the subscription. */
     public static MqttRecorder subscribe(String url, String topicFilter) throws MqttException {
-        MqttRecorder r = new MqttRecorder(connect(url));
+        return subscribe(BrokerEndpoint.anonymous(url), topicFilter);
+    }
+
+    public static MqttRecorder subscribe(BrokerEndpoint broker, String topicFilter) throws MqttException {
+        MqttRecorder r = new MqttRecorder(connect(broker));
         r.client.setCallback(r.new Recording());
         r.client.subscribe(topicFilter, 1);
         return r;
@@ -45,15 +51,19 @@ public final class MqttRecorder implements AutoCloseable {
 
     /** Publishes one retained QoS 1 message and waits for the broker's acknowledgement. */
     public static void publishRetained(String url, String topic, byte[] payload) throws MqttException {
-        publishRetained(url, Map.of(topic, payload));
+        publishRetained(BrokerEndpoint.anonymous(url), Map.of(topic, payload));
+    }
+
+    public static void publishRetained(String url, Map<String, byte[]> messages) throws MqttException {
+        publishRetained(BrokerEndpoint.anonymous(url), messages);
     }
 
     /**
      * Publishes retained QoS 1 messages in the map's order over one connection (Paho takes about
      * 0.4 s to connect and disconnect: it polls with 100 ms sleeps, paho#945).
      */
-    public static void publishRetained(String url, Map<String, byte[]> messages) throws MqttException {
-        MqttClient c = connect(url);
+    public static void publishRetained(BrokerEndpoint broker, Map<String, byte[]> messages) throws MqttException {
+        MqttClient c = connect(broker);
         try {
             for (Map.Entry<String, byte[]> m : messages.entrySet()) {
                 c.publish(m.getKey(), m.getValue(), 1, true);
@@ -87,10 +97,14 @@ public final class MqttRecorder implements AutoCloseable {
         client.close();
     }
 
-    private static MqttClient connect(String url) throws MqttException {
-        MqttClient c = new MqttClient(url, "test-" + UUID.randomUUID(), new MemoryPersistence());
+    private static MqttClient connect(BrokerEndpoint broker) throws MqttException {
+        MqttClient c = new MqttClient(broker.url(), "test-" + UUID.randomUUID(), new MemoryPersistence());
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
+        if (broker.username() != null) {
+            o.setUserName(broker.username());
+            o.setPassword(broker.password().getBytes(StandardCharsets.UTF_8));
+        }
         c.connect(o);
         return c;
     }

@@ -2,32 +2,25 @@ package dev.pipit.runtime.kernel;
 
 import dev.pipit.runtime.graph.Activation;
 import dev.pipit.runtime.graph.Quantization;
-import dev.pipit.runtime.quant.FixedPoint;
-import dev.pipit.runtime.quant.FixedPointMultiplier;
 
 /**
- * Int8 fully-connected layer with TFLite's quantized semantics: weights int8 [out, in], symmetric per
- * output channel (zero point 0); activations int8 asymmetric per tensor; bias int32 with scale
- * {@code inputScale · weightScale[c]}. Per output {@code c}:
+ * Int8 fully-connected layer with TFLite's quantized semantics: weights int8 [out, in] (dense, CSR or
+ * palettized, see {@link Int8Matrix}), symmetric per output channel (zero point 0); activations int8
+ * asymmetric per tensor; bias int32 with scale {@code inputScale · weightScale[c]}. Per output {@code c}:
  * {@code acc = Σ w·(x − x_zp) + bias}, requantized by {@code inputScale · weightScale[c] / outputScale}
- * ({@link FixedPointMultiplier}, double rounding), plus the output zero point, clamped to the fused
- * activation's range (RELU: [output zero point, 127]).
+ * (double rounding), plus the output zero point, clamped to the fused activation's range
+ * ({@link Int8OutputStage}).
  *
- * <p>{@code Σ w·x_zp} is folded into the bias here, so the hot loop is the plain {@code Σ w·x}. Int32
- * arithmetic wraps, so the folded sum equals TFLite's whenever TFLite's does not overflow.
+ * <p>A batch is multiplied as one GEMM per tile of samples (as many as the accumulator scratch holds),
+ * so each weight row is read once per tile instead of once per sample.
  */
 public final class Int8FullyConnected {
 
     private final VectorKernels kernels;
-    private final byte[] weights;
+    private final Int8Matrix weights;
     private final int in;
     private final int out;
-    private final int[] foldedBias;
-    private final int[] multipliers;
-    private final int[] shifts;
-    private final int outputZeroPoint;
-    private final int min;
-    private final int max;
+    private final Int8OutputStage stage;
 
     /**
      * @param weights row-major [out, in], values in [-127, 127]
@@ -37,51 +30,56 @@ public final class Int8FullyConnected {
     public Int8FullyConnected(VectorKernels kernels, byte[] weights, int out, int in,
                               Quantization weightQuantization, int[] bias,
                               Quantization input, Quantization output, Activation activation) {
-        if (weights.length != out * in || (bias != null && bias.length != out)) {
-            throw new IllegalArgumentException("weights must be [" + out + ", " + in + "] and bias [" + out + "]");
-        }
-        this.kernels = kernels;
-        this.weights = weights.clone();
-        this.in = in;
-        this.out = out;
-        this.foldedBias = new int[out];
-        this.multipliers = new int[out];
-        this.shifts = new int[out];
-        float[] weightScales = weightQuantization.scales();
-        for (int c = 0; c < out; c++) {
-            int weightSum = 0;
-            for (int k = 0; k < in; k++) {
-                weightSum += weights[c * in + k];
-            }
-            foldedBias[c] = (bias == null ? 0 : bias[c]) - input.zeroPoint() * weightSum;
-            double weightScale = weightScales[weightQuantization.isPerTensor() ? 0 : c];
-            FixedPointMultiplier m = FixedPointMultiplier.of((double) input.scale() * weightScale / output.scale());
-            multipliers[c] = m.multiplier();
-            shifts[c] = m.shift();
-        }
-        this.outputZeroPoint = output.zeroPoint();
-        this.min = activation == Activation.RELU ? Math.max(-128, outputZeroPoint) : -128;
-        this.max = 127;
+        this(kernels, new DenseInt8Matrix(weights, out, in), weightQuantization, bias, input, output,
+                ActivationRange.of(activation));
     }
 
-    /** Bytes of the constants this layer holds: one per weight, four per (folded) bias. */
+    /**
+     * @param weights [out, in] in any stored form
+     * @param weightQuantization per channel (one scale per row), or per tensor; zero points 0
+     * @param bias int32 [out], or null for none
+     */
+    public Int8FullyConnected(VectorKernels kernels, Int8Matrix weights, Quantization weightQuantization, int[] bias,
+                              Quantization input, Quantization output, ActivationRange activation) {
+        this.kernels = kernels;
+        this.weights = weights;
+        this.in = weights.cols();
+        this.out = weights.rows();
+        this.stage = new Int8OutputStage(weights, weightQuantization, bias, input, output, activation);
+    }
+
+    /** Bytes of the constants this layer holds: the weights in their stored form, four per (folded) bias. */
     public long weightBytes() {
-        return weights.length + 4L * foldedBias.length;
+        return weights.bytes() + 4L * out;
+    }
+
+    /** Scratch bytes each concurrent caller of {@link #run} must pass (palettized weights decode into it). */
+    public int scratchBytes() {
+        return weights.scratchBytes();
+    }
+
+    /** As {@link #run(byte[], int, byte[], int, int, int, int, int[], byte[], int)} for weights needing no scratch. */
+    public void run(byte[] x, int xOff, byte[] y, int yOff, int batch, int rowFrom, int rowTo, int[] acc) {
+        run(x, xOff, y, yOff, batch, rowFrom, rowTo, acc, null, 0);
     }
 
     /**
      * Output channels {@code [rowFrom, rowTo)} of {@code batch} samples; {@code x} holds [batch, in] from
      * {@code xOff}, {@code y} receives [batch, out] from {@code yOff}. {@code acc} is scratch of at least
-     * {@code out} ints, of which only {@code [rowFrom, rowTo)} is touched.
+     * {@code out} ints, laid out [samples, out], of which only columns {@code [rowFrom, rowTo)} are touched;
+     * the more samples it holds, the fewer passes over the weights.
      */
-    public void run(byte[] x, int xOff, byte[] y, int yOff, int batch, int rowFrom, int rowTo, int[] acc) {
-        for (int b = 0; b < batch; b++) {
-            kernels.gemvInt8(weights, in, rowFrom, rowTo, x, xOff + b * in, acc, 0);
-            int yRow = yOff + b * out;
-            for (int c = rowFrom; c < rowTo; c++) {
-                int v = FixedPoint.multiplyByQuantizedMultiplier(acc[c] + foldedBias[c], multipliers[c], shifts[c])
-                        + outputZeroPoint;
-                y[yRow + c] = (byte) Math.min(max, Math.max(min, v));
+    public void run(byte[] x, int xOff, byte[] y, int yOff, int batch, int rowFrom, int rowTo, int[] acc,
+                    byte[] scratch, int scratchOff) {
+        int tile = Math.max(1, acc.length / out);
+        for (int b0 = 0; b0 < batch; b0 += tile) {
+            int samples = Math.min(tile, batch - b0);
+            weights.multiply(kernels, rowFrom, rowTo, x, xOff + b0 * in, in, samples, acc, 0, out, scratch, scratchOff);
+            for (int s = 0; s < samples; s++) {
+                int yRow = yOff + (b0 + s) * out;
+                for (int c = rowFrom; c < rowTo; c++) {
+                    y[yRow + c] = stage.apply(c, acc[s * out + c]);
+                }
             }
         }
     }

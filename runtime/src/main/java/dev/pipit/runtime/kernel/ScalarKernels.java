@@ -39,4 +39,24 @@ final class ScalarKernels implements VectorKernels {
             out[outOff + r] = dotFloat(w, r * cols, x, xOff, cols);
         }
     }
+
+    @Override
+    public void gemmInt8(byte[] w, int wOff, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
+                         int[] out, int outOff, int outStride) {
+        for (int s = 0; s < samples; s++) {
+            for (int r = rowFrom; r < rowTo; r++) {
+                out[outOff + s * outStride + r] = dotInt8(w, wOff + r * cols, x, xOff + s * xStride, cols);
+            }
+        }
+    }
+
+    @Override
+    public void gemmFloat(float[] w, int wOff, int cols, int rowFrom, int rowTo, float[] x, int xOff, int xStride, int samples,
+                          float[] out, int outOff, int outStride) {
+        for (int s = 0; s < samples; s++) {
+            for (int r = rowFrom; r < rowTo; r++) {
+                out[outOff + s * outStride + r] = dotFloat(w, wOff + r * cols, x, xOff + s * xStride, cols);
+            }
+        }
+    }
 }

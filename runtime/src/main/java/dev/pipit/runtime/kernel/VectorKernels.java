@@ -27,4 +27,17 @@ public interface VectorKernels {
 
     /** As {@link #gemvInt8}, in fp32. */
     void gemvFloat(float[] w, int cols, int rowFrom, int rowTo, float[] x, int xOff, float[] out, int outOff);
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} of a matrix product with {@code samples} vectors: for each sample
+     * {@code s}, {@code out[outOff + s·outStride + r] = Σ_k w[wOff + r·cols + k] · x[xOff + s·xStride + k]}.
+     * Implementations reuse each loaded weight row across several samples (register tiling), so weights
+     * are read once per batch rather than once per sample.
+     */
+    void gemmInt8(byte[] w, int wOff, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
+                  int[] out, int outOff, int outStride);
+
+    /** As {@link #gemmInt8}, in fp32. */
+    void gemmFloat(float[] w, int wOff, int cols, int rowFrom, int rowTo, float[] x, int xOff, int xStride, int samples,
+                   float[] out, int outOff, int outStride);
 }

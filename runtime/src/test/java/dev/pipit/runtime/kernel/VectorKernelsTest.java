@@ -134,4 +134,57 @@ class VectorKernelsTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void gemmInt8_randomSizesStridesAndOffsets_matchesNaive(VectorKernels kernels) {
+        SplittableRandom random = new SplittableRandom(21);
+        for (int trial = 0; trial < 400; trial++) {
+            int rows = random.nextInt(1, 14), cols = random.nextInt(1, 300), samples = random.nextInt(1, 7);
+            int wOff = random.nextInt(0, 5), xStride = cols + random.nextInt(0, 3), outStride = rows + random.nextInt(0, 3);
+            byte[] w = int8(random, wOff + rows * cols, -127);
+            byte[] x = int8(random, 2 + samples * xStride, -128);
+            int from = random.nextInt(0, rows), to = random.nextInt(from, rows + 1);
+            int[] out = new int[1 + samples * outStride];
+            kernels.gemmInt8(w, wOff, cols, from, to, x, 2, xStride, samples, out, 1, outStride);
+            for (int s = 0; s < samples; s++) {
+                for (int r = 0; r < rows; r++) {
+                    int expected = r >= from && r < to ? naiveDot(w, wOff + r * cols, x, 2 + s * xStride, cols) : 0;
+                    assertEquals(expected, out[1 + s * outStride + r], kernels.name() + " trial " + trial + " s " + s + " r " + r);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void gemmFloat_randomSizesStridesAndOffsets_matchesNaiveWithinTolerance(VectorKernels kernels) {
+        SplittableRandom random = new SplittableRandom(22);
+        for (int trial = 0; trial < 400; trial++) {
+            int rows = random.nextInt(1, 14), cols = random.nextInt(1, 300), samples = random.nextInt(1, 7);
+            int wOff = random.nextInt(0, 5), xStride = cols + random.nextInt(0, 3), outStride = rows + random.nextInt(0, 3);
+            float[] w = floats(random, wOff + rows * cols), x = floats(random, 2 + samples * xStride);
+            float[] out = new float[1 + samples * outStride];
+            kernels.gemmFloat(w, wOff, cols, 0, rows, x, 2, xStride, samples, out, 1, outStride);
+            for (int s = 0; s < samples; s++) {
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(naiveDot(w, wOff + r * cols, x, 2 + s * xStride, cols), out[1 + s * outStride + r],
+                            1e-5 * cols, kernels.name() + " trial " + trial);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemmInt8_panamaAndScalar_giveIdenticalResults() {
+        SplittableRandom random = new SplittableRandom(23);
+        for (int trial = 0; trial < 200; trial++) {
+            int rows = random.nextInt(1, 40), cols = random.nextInt(1, 600), samples = random.nextInt(1, 9);
+            byte[] w = int8(random, rows * cols, -127), x = int8(random, samples * cols, -128);
+            int[] scalar = new int[samples * rows], panama = new int[samples * rows];
+            SCALAR.gemmInt8(w, 0, cols, 0, rows, x, 0, cols, samples, scalar, 0, rows);
+            PANAMA.gemmInt8(w, 0, cols, 0, rows, x, 0, cols, samples, panama, 0, rows);
+            assertArrayEquals(scalar, panama, rows + "x" + cols + " × " + samples);
+        }
+    }
 }
