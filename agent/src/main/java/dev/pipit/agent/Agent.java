@@ -29,6 +29,7 @@ import dev.pipit.protocol.v1.Variant;
 import dev.pipit.runtime.RuntimeOptions;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -116,7 +117,7 @@ public final class Agent implements AutoCloseable {
         for (Path p : config.trustedKeys()) {
             try {
                 keys.add(KeyFiles.readPublic(p));
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 throw new IOException("trusted key " + p + " does not exist", e);
             }
         }
@@ -137,7 +138,7 @@ public final class Agent implements AutoCloseable {
             inferencePool.shutdownNow();
             throw new IOException("cannot create an MQTT client for " + config.brokerUrl() + ": " + e.getMessage(), e);
         }
-        this.reporter = new Reporter(id, config.profile().name(), agentVersion(), mqtt::publish);
+        this.reporter = new Reporter(id, config.profile().name(), version(), mqtt::publish);
         this.downloader = new Downloader(mqtt, loop, config.chunkWindow(),
                 Duration.ofSeconds(config.stallTimeoutSeconds()), new DownloadEvents());
     }
@@ -594,7 +595,8 @@ public final class Agent implements AutoCloseable {
         return t;
     }
 
-    private static String agentVersion() {
+    /** This agent's version, as DeviceStatus reports it: the jar's Implementation-Version. */
+    public static String version() {
         String v = Agent.class.getPackage().getImplementationVersion();
         return v == null ? "development" : v;
     }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code pipit agent}: runs the device agent in the foreground until SIGTERM or Ctrl-C. */
-@Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = AgentCommand.Version.class,
         description = {"Runs the Pipit device agent until SIGTERM or Ctrl-C: receives signed models over MQTT, "
                 + "selects the variant that fits this device, verifies and activates it, serves inference and "
                 + "reports status and memory. Logs one line per event on stderr.",
@@ -126,6 +126,9 @@ public final class AgentCommand implements Callable<Integer> {
         put(v, "max-variants", maxVariants);
         put(v, "max-payload-bytes", maxPayloadBytes);
         put(v, "max-chunk-bytes", maxChunkBytes);
+        for (String key : List.of("broker", "id", "profile", "state-dir", "trust")) {
+            required(v, key);
+        }
         DeviceProfile deviceProfile = DeviceProfiles.load(required(v, "profile"));
         List<Path> keys = Arrays.stream(required(v, "trust").split(",")).map(String::strip).filter(s -> !s.isEmpty())
                 .map(Path::of).toList();
@@ -154,6 +157,15 @@ public final class AgentCommand implements Callable<Integer> {
             return 1;
         });
         System.exit(cl.execute(args));
+    }
+
+    /** {@code --version}: the agent's Implementation-Version. */
+    static final class Version implements CommandLine.IVersionProvider {
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"pipit agent " + Agent.version()};
+        }
     }
 
     private static void put(Map<String, String> values, String key, String flag) {

@@ -3,6 +3,7 @@ package dev.pipit.agent.control;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.pipit.protocol.v1.Command;
 import dev.pipit.protocol.v1.CommandResult;
+import java.util.Locale;
 
 /**
  * Answers Commands from the fleet. ReportNow is served; Activate, Rollback and SetReportInterval are
@@ -30,7 +31,7 @@ public final class CommandHandler {
                 yield result(CommandResult.Code.OK, "status and memory report published");
             }
             case ACTIVATE, ROLLBACK, SET_REPORT_INTERVAL -> result(CommandResult.Code.UNSUPPORTED,
-                    command.getKindCase().name().toLowerCase(java.util.Locale.ROOT)
+                    command.getKindCase().name().toLowerCase(Locale.ROOT)
                             + " is not supported by this agent version");
             case KIND_NOT_SET -> result(CommandResult.Code.REJECTED, "command names no action this agent knows");
         };

@@ -5,6 +5,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -99,6 +100,11 @@ public final class StateStore {
         Files.createDirectories(versionDir(modelId, version));
         Path graph = graphFile(modelId, version, variant);
         AtomicFiles.move(verifiedPayload, graph);
+        try {
+            Files.deleteIfExists(verifiedPayload.getParent()); // downloads/{model}/{version}, if nothing else is in it
+        } catch (DirectoryNotEmptyException e) {
+            // another variant of that version is still downloading or resumable
+        }
         return graph;
     }
 

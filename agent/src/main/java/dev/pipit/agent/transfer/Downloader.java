@@ -132,8 +132,13 @@ public final class Downloader {
         }
         long idle = System.nanoTime() - lastProgressNanos;
         if (idle > stallTimeout.toNanos()) {
-            end("download of " + current + " stalled: no chunk for " + stallTimeout.toSeconds() + " s, "
-                    + current.missingChunks() + " of " + current.chunkCount() + " chunks missing", true);
+            try {
+                end("download of " + current + " stalled: no chunk for " + stallTimeout.toSeconds() + " s, "
+                        + current.missingChunks() + " of " + current.chunkCount() + " chunks missing", true);
+            } catch (RuntimeException e) {
+                // a periodic task that throws is cancelled silently: log instead
+                LOG.log(System.Logger.Level.ERROR, "ending a stalled download failed", e);
+            }
         }
     }
 

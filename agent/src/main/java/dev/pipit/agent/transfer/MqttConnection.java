@@ -3,6 +3,7 @@ package dev.pipit.agent.transfer;
 import com.google.protobuf.Message;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -254,7 +255,7 @@ public final class MqttConnection implements AutoCloseable {
                 Long.toString(Math.round(delay / 1000.0)));
         try {
             scheduler.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // shutting down
         }
     }
@@ -262,7 +263,7 @@ public final class MqttConnection implements AutoCloseable {
     private void execute(Runnable r) {
         try {
             scheduler.execute(r);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // shutting down
         }
     }

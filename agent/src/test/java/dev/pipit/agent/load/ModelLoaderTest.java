@@ -17,6 +17,7 @@ import dev.pipit.runtime.Interpreter;
 import dev.pipit.runtime.RuntimeOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,7 +103,7 @@ class ModelLoaderTest {
     @Test
     void load_signedPayloadThatIsNoGraph_isRejected() throws Exception {
         byte[] garbage = new byte[64];
-        java.util.Arrays.fill(garbage, (byte) 0xff);
+        Arrays.fill(garbage, (byte) 0xff);
         Manifest m = bundle.manifest().toBuilder().setVariants(1, bundle.variant("int8").toBuilder()
                 .setPayloadBytes(garbage.length).setSha256(ByteString.copyFrom(Chunks.sha256(garbage)))).build();
 

@@ -3,6 +3,7 @@ package dev.pipit.agent.testing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -98,7 +99,7 @@ public final class MqttTestClient implements AutoCloseable {
         MqttMessage m = new MqttMessage(payload, 1, false, props);
         client.publish(topic, m);
         return await(responseTopic, r -> r.getProperties() != null
-                && java.util.Arrays.equals(r.getProperties().getCorrelationData(), correlation), timeout).getPayload();
+                && Arrays.equals(r.getProperties().getCorrelationData(), correlation), timeout).getPayload();
     }
 
     @Override

@@ -58,7 +58,7 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--chunk-bytes", defaultValue = "65536", description = "Transfer chunk size (default ${DEFAULT-VALUE}).")
     int chunkBytes;
 
-    @Option(names = "--report", description = "Directory to write report.json and report.md into.")
+    @Option(names = "--report", description = "Directory to write report.json, report.md and tradeoff.svg into.")
     Path reportDir;
 
     @Option(names = "--data-dir", description = "Directory of the data set files (default /usr/share/datasets/fashion-mnist).")

@@ -5,6 +5,7 @@ import dev.pipit.protocol.bundle.BundleLimits;
 import dev.pipit.protocol.bundle.KeyFiles;
 import dev.pipit.protocol.bundle.ManifestVerifier;
 import dev.pipit.protocol.v1.Manifest;
+import dev.pipit.protocol.v1.TensorSpec;
 import dev.pipit.protocol.v1.Variant;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -56,13 +57,21 @@ public final class InspectCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static Map<String, Object> tensor(TensorSpec spec) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("name", spec.getName());
+        t.put("shape", spec.getShapeList());
+        t.put("type", spec.getType().name());
+        return t;
+    }
+
     static Map<String, Object> document(Manifest m, boolean verified) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("modelId", m.getModelId());
         doc.put("version", m.getVersion());
         doc.put("createdEpochMillis", m.getCreatedEpochMillis());
-        doc.put("input", Map.of("name", m.getInput().getName(), "shape", m.getInput().getShapeList()));
-        doc.put("output", Map.of("name", m.getOutput().getName(), "shape", m.getOutput().getShapeList()));
+        doc.put("input", tensor(m.getInput()));
+        doc.put("output", tensor(m.getOutput()));
         doc.put("labels", m.getLabelsList());
         doc.put("goldenCount", m.getGolden().getCount());
         if (verified) {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads gzipped IDX files (the MNIST format): a big-endian magic {@code 0x0000 08 rank} (unsigned
@@ -57,7 +58,7 @@ final class IdxFile {
             return data;
         } catch (EOFException e) {
             throw new IOException(file + " is truncated", e);
-        } catch (java.util.zip.ZipException e) {
+        } catch (ZipException e) {
             throw new IOException(file + " is not valid gzip: " + e.getMessage(), e);
         }
     }

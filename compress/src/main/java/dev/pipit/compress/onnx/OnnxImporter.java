@@ -1,6 +1,7 @@
 package dev.pipit.compress.onnx;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.pipit.compress.onnx.proto.AttributeProto;
 import dev.pipit.compress.onnx.proto.GraphProto;
 import dev.pipit.compress.onnx.proto.ModelProto;
@@ -76,7 +77,7 @@ public final class OnnxImporter {
             ModelProto model;
             try {
                 model = ModelProto.parseFrom(coded);
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            } catch (InvalidProtocolBufferException e) {
                 throw new OnnxImportException(file + " is not an ONNX model: " + e.getMessage());
             }
             try {
@@ -159,7 +160,10 @@ public final class OnnxImporter {
                 if (constants.containsKey(n.getInput(0))) {
                     constants.put(n.getOutput(0), constants.get(n.getInput(0)));
                 } else {
-                    aliases.put(n.getOutput(0), resolve(activation(name, n, 0)));
+                    // the alias's readers become the target's readers, in place of this node
+                    String target = activation(name, n, 0);
+                    aliases.put(n.getOutput(0), target);
+                    consumers.merge(target, consumers.getOrDefault(n.getOutput(0), 0) - 1, Integer::sum);
                 }
             }
             case "Shape" -> shape(name, n);
@@ -349,7 +353,7 @@ public final class OnnxImporter {
     /** Folds {@code Add(fc, bias)} into the fully-connected layer that computes {@code fc}. */
     private void addBias(String name, NodeProto n) throws OnnxImportException {
         int constantSide = constants.containsKey(n.getInput(1)) ? 1 : 0;
-        String x = n.getInput(1 - constantSide);
+        String x = resolve(n.getInput(1 - constantSide));
         Integer fcIndex = producer.get(x);
         if (!constants.containsKey(n.getInput(constantSide)) || fcIndex == null
                 || nodes.get(fcIndex).op() != OpType.FULLY_CONNECTED
@@ -377,7 +381,7 @@ public final class OnnxImporter {
     private void relu(String name, NodeProto n) throws OnnxImportException {
         String x = activation(name, n, 0);
         Integer fcIndex = producer.get(x);
-        boolean fusable = fcIndex != null && x.equals(n.getInput(0)) && consumers.getOrDefault(x, 0) == 1
+        boolean fusable = fcIndex != null && consumers.getOrDefault(x, 0) == 1
                 && nodes.get(fcIndex).op() == OpType.FULLY_CONNECTED && nodes.get(fcIndex).activation() == Activation.NONE;
         if (fusable) {
             Node fc = nodes.get(fcIndex);

@@ -7,6 +7,7 @@ import dev.pipit.runtime.graph.OpType;
 import dev.pipit.runtime.graph.Quantization;
 import dev.pipit.runtime.graph.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class StaticQuantizer {
         Map<String, Range> ranges = new LinkedHashMap<>();
         for (int start = 0; start < count; start += CALIBRATION_BATCH) {
             int n = Math.min(CALIBRATION_BATCH, count - start);
-            float[] batch = java.util.Arrays.copyOfRange(calibration, start * size, (start + n) * size);
+            float[] batch = Arrays.copyOfRange(calibration, start * size, (start + n) * size);
             FloatReference.run(graph, batch, n, (tensor, values) -> ranges.merge(tensor, Range.of(values), Range::union));
         }
         return ranges;

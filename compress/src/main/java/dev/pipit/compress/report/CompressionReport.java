@@ -20,7 +20,7 @@ public final class CompressionReport {
     private CompressionReport() {
     }
 
-    /** Writes {@code dir/report.json} and {@code dir/report.md}. */
+    /** Writes {@code dir/report.json}, {@code dir/report.md} and {@code dir/tradeoff.svg}. */
     public static void write(Path dir, String source, Manifest manifest, List<VariantBuild> builds) throws IOException {
         Files.createDirectories(dir);
         List<Map<String, Object>> rows = rows(manifest, builds);
@@ -31,6 +31,8 @@ public final class CompressionReport {
         doc.put("variants", rows);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), doc);
         Files.writeString(dir.resolve("report.md"), markdown(manifest, source, rows));
+        Files.writeString(dir.resolve("tradeoff.svg"),
+                TradeoffPlot.svg(manifest.getModelId() + " v" + manifest.getVersion() + ": accuracy vs weight memory", rows));
     }
 
     static List<Map<String, Object>> rows(Manifest manifest, List<VariantBuild> builds) {
@@ -59,7 +61,8 @@ public final class CompressionReport {
         md.append("# ").append(manifest.getModelId()).append(" v").append(manifest.getVersion()).append("\n\n");
         md.append("Source: `").append(source).append("`. Accuracy on ")
                 .append(manifest.getVariants(0).getEvaluatedOn()).append(", measured with the Pipit runtime; ")
-                .append("latency single-threaded at batch 1 on the build machine.\n\n");
+                .append("latency single-threaded at batch 1 on the build machine.\n\n")
+                .append("![accuracy vs weight memory](tradeoff.svg)\n\n");
         md.append("| variant | technique | accuracy | MACs/sample | weight bytes | planned arena | p50 µs | payload bytes |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (Map<String, Object> r : rows) {

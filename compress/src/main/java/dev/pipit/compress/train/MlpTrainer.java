@@ -1,6 +1,7 @@
 package dev.pipit.compress.train;
 
 import dev.pipit.compress.data.LabeledImages;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -231,7 +232,7 @@ public final class MlpTrainer implements AutoCloseable {
         float[] gb = biasGrads[l];
         for (int o = from; o < to; o++) {
             int go = o * in;
-            java.util.Arrays.fill(gw, go, go + in, 0f);
+            Arrays.fill(gw, go, go + in, 0f);
             float biasSum = 0;
             for (int b = 0; b < n; b++) {
                 float d = delta[b * out + o];
@@ -257,7 +258,7 @@ public final class MlpTrainer implements AutoCloseable {
         float[] x = acts[l];
         for (int b = from; b < to; b++) {
             int po = b * in;
-            java.util.Arrays.fill(prev, po, po + in, 0f);
+            Arrays.fill(prev, po, po + in, 0f);
             for (int o = 0; o < out; o++) {
                 float d = delta[b * out + o];
                 if (d != 0f) {

@@ -25,6 +25,8 @@ import dev.pipit.runtime.RuntimeOptions;
 import dev.pipit.runtime.graph.Graph;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,7 +113,7 @@ class BundleBuilderTest {
     void goldenIndices_testSet_spanDistinctClasses() {
         LabeledImages test = TestData.test();
         int[] idx = BundleBuilder.goldenIndices(test, 8);
-        long distinct = java.util.Arrays.stream(idx).map(test::label).distinct().count();
+        long distinct = Arrays.stream(idx).map(test::label).distinct().count();
         assertEquals(8, distinct);
     }
 
@@ -121,7 +123,7 @@ class BundleBuilderTest {
         Evaluation e = new Evaluation(0.1, 1, 1, 1, 1, 1);
         BundleSpec spec = new BundleSpec("m", 1, FashionMnist.CLASS_NAMES, "x");
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> BundleBuilder.manifest(spec, fp32,
-                List.of(new VariantBuild("x", "t", other, e)), TestData.test(), new java.util.ArrayList<>()));
+                List.of(new VariantBuild("x", "t", other, e)), TestData.test(), new ArrayList<>()));
         assertTrue(ex.getMessage().contains("variant x"), ex.getMessage());
     }
 }

@@ -108,6 +108,8 @@ class CommandsTest {
         assertEquals(2, report.get("variants").size());
         String md = Files.readString(dir.resolve("report/report.md"));
         assertTrue(md.contains("| int8 |"), md);
+        String svg = Files.readString(dir.resolve("report/tradeoff.svg"));
+        assertTrue(svg.startsWith("<svg") && svg.contains("int8: 87."), svg);
     }
 
     @Test

@@ -89,7 +89,8 @@ class OnnxImporterTest {
                 .addNode(node("relu", "Relu", List.of("d"), "r"))
                 .addNode(node("sm", "Softmax", List.of("r"), "p").addAttribute(intAttr("axis", -1)));
         Graph graph = OnnxImporter.importModel(model(g));
-        assertEquals(List.of(OpType.FULLY_CONNECTED, OpType.RELU, OpType.SOFTMAX), graph.nodes().stream().map(Node::op).toList());
+        assertEquals(List.of(OpType.FULLY_CONNECTED, OpType.SOFTMAX), graph.nodes().stream().map(Node::op).toList());
+        assertEquals(Activation.RELU, graph.nodes().get(0).activation(), "Relu fuses through the Dropout");
         float[] x = {1, 2, 3};
         float[] out = FloatReference.run(graph, x, 1, (t, v) -> { });
         float h0 = Math.max(0, 1 * 1 + 2 * 0.5f + 3 * -1 + 0.25f);
@@ -98,6 +99,21 @@ class OnnxImporterTest {
         double e1 = Math.exp(h1);
         assertEquals(e0 / (e0 + e1), out[0], 1e-6);
         assertEquals(e1 / (e0 + e1), out[1], 1e-6);
+    }
+
+    @Test
+    void importModel_reluOfASharedOutput_staysSeparate() throws IOException {
+        GraphProto.Builder g = GraphProto.newBuilder()
+                .addInput(input("x", 2))
+                .addOutput(ValueInfoProto.newBuilder().setName("y"))
+                .addOutput(ValueInfoProto.newBuilder().setName("h"))
+                .addInitializer(floatData("w", new float[] {1, 0, 0, -1}, 2, 2))
+                .addNode(node("fc", "Gemm", List.of("x", "w"), "h"))
+                .addNode(node("relu", "Relu", List.of("h"), "y"));
+        Graph graph = OnnxImporter.importModel(model(g));
+        assertEquals(List.of(OpType.FULLY_CONNECTED, OpType.RELU), graph.nodes().stream().map(Node::op).toList());
+        assertEquals(Activation.NONE, graph.nodes().get(0).activation());
+        assertEquals(List.of("y", "h"), graph.outputs());
     }
 
     @Test

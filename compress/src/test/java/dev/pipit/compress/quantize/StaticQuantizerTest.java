@@ -10,6 +10,7 @@ import dev.pipit.compress.evaluate.Evaluator;
 import dev.pipit.compress.onnx.OnnxImporter;
 import dev.pipit.runtime.Interpreter;
 import dev.pipit.runtime.RuntimeOptions;
+import dev.pipit.runtime.graph.Activation;
 import dev.pipit.runtime.graph.DataType;
 import dev.pipit.runtime.graph.Graph;
 import dev.pipit.runtime.graph.Node;
@@ -85,7 +86,7 @@ class StaticQuantizerTest {
                 assertEquals(x.quantization().scale() * ws[c], bs[c], 1e-12f);
             }
             Quantization out = t.get(n.outputs().get(0)).quantization();
-            if (n.activation() == dev.pipit.runtime.graph.Activation.RELU) {
+            if (n.activation() == Activation.RELU) {
                 assertEquals(-128, out.zeroPoint(), "a ReLU output's range starts at 0");
             }
         }

@@ -28,7 +28,7 @@ public final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EmbeddedBroker broker = new EmbeddedBroker(bind, port, dataDir);
+        EmbeddedBroker broker = new EmbeddedBroker(bind, port, dataDir, dataDir != null);
         long t0 = System.nanoTime();
         broker.start();
         spec.commandLine().getErr().printf("broker: started in %d ms; Ctrl-C stops it%n", (System.nanoTime() - t0) / 1_000_000);

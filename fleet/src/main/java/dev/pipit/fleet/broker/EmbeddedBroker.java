@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * An MQTT 5 broker in this JVM: HiveMQ Community Edition, embedded. For demos, tests and small
  * fleets; production fleets run Mosquitto (deploy/mosquitto). Retained messages are kept in memory
- * unless a data folder is given, in which case they persist there across restarts.
+ * unless persistence is asked for: HiveMQ's file persistence (RocksDB) costs seconds at start.
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
@@ -36,27 +36,38 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final String bindAddress;
     private final int requestedPort;
     private final Path dataFolder;
+    private final boolean persistent;
     private Path workFolder;
     private EmbeddedHiveMQ hivemq;
     private int port;
 
-    /** On 127.0.0.1, in memory; port 0 picks a free one. */
+    /** On 127.0.0.1, in memory, data in a temporary folder; port 0 picks a free one. */
     public EmbeddedBroker(int port) {
-        this("127.0.0.1", port, null);
+        this("127.0.0.1", port, null, false);
+    }
+
+    /** In memory; see {@link #EmbeddedBroker(String, int, Path, boolean)}. */
+    public EmbeddedBroker(String bindAddress, int port, Path dataFolder) {
+        this(bindAddress, port, dataFolder, false);
     }
 
     /**
      * @param bindAddress where to listen, e.g. 127.0.0.1 or 0.0.0.0
      * @param port TCP port; 0 picks a free one
-     * @param dataFolder where retained messages and sessions persist, or null to keep them in memory
+     * @param dataFolder HiveMQ's data folder, or null for a temporary one deleted on close
+     * @param persistent keep retained messages and sessions in the data folder across restarts
      */
-    public EmbeddedBroker(String bindAddress, int port, Path dataFolder) {
+    public EmbeddedBroker(String bindAddress, int port, Path dataFolder, boolean persistent) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+        }
+        if (persistent && dataFolder == null) {
+            throw new IllegalArgumentException("a persistent broker needs a data folder");
         }
         this.bindAddress = bindAddress;
         this.requestedPort = port;
         this.dataFolder = dataFolder;
+        this.persistent = persistent;
     }
 
     /** Starts the broker and returns the port it listens on. */
@@ -80,7 +91,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         this.port = port;
         workFolder = Files.createTempDirectory("pipit-broker-");
         Path config = Files.createDirectories(workFolder.resolve("conf"));
-        Files.writeString(config.resolve("config.xml"), config(port, dataFolder != null));
+        Files.writeString(config.resolve("config.xml"), config(port));
         try (InputStream logback = EmbeddedBroker.class.getClassLoader().getResourceAsStream(LOGBACK_RESOURCE)) {
             Files.copy(logback, config.resolve("logback.xml"));
         }
@@ -155,7 +166,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    private String config(int port, boolean persistent) {
+    private String config(int port) {
         return """
                 <?xml version="1.0"?>
                 <hivemq>

@@ -84,20 +84,25 @@ class EmbeddedBrokerTest {
     }
 
     @Test
+    void constructor_persistentWithoutDataFolder_throws() {
+        assertThrows(IllegalArgumentException.class, () -> new EmbeddedBroker("127.0.0.1", 0, null, true));
+    }
+
+    @Test
     void start_twice_throws() {
         assertThrows(IllegalStateException.class, shared::start);
     }
 
     @Test
-    void close_withDataFolder_releasesPortAndKeepsRetainedForTheNextStart() throws Exception {
+    void close_persistent_releasesPortAndKeepsRetainedForTheNextStart() throws Exception {
         Path data = dir.resolve("data");
         int firstPort;
-        try (EmbeddedBroker broker = new EmbeddedBroker("127.0.0.1", 0, data)) {
+        try (EmbeddedBroker broker = new EmbeddedBroker("127.0.0.1", 0, data, true)) {
             firstPort = broker.start();
             MqttRecorder.publishRetained(broker.url(), "pipit/v1/test/kept", new byte[] {4, 2});
         }
         assertFalse(accepts(firstPort));
-        try (EmbeddedBroker broker = new EmbeddedBroker("127.0.0.1", 0, data)) {
+        try (EmbeddedBroker broker = new EmbeddedBroker("127.0.0.1", 0, data, true)) {
             broker.start();
             try (MqttRecorder subscriber = MqttRecorder.subscribe(broker.url(), "pipit/v1/test/#")) {
                 assertArrayEquals(new byte[] {4, 2}, subscriber.until(r -> true, TIMEOUT).get(0).payload());
