@@ -30,24 +30,24 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 public final class InferenceClient implements AutoCloseable {
 
     private final MqttAsyncClient client;
-    private final String responseTopic;
+    private final String clientId;
     private final Map<Long, CompletableFuture<InferenceResponse>> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
 
-    private InferenceClient(MqttAsyncClient client, String responseTopic) {
+    private InferenceClient(MqttAsyncClient client, String clientId) {
         this.client = client;
-        this.responseTopic = responseTopic;
+        this.clientId = clientId;
     }
 
     public static InferenceClient connect(String brokerUrl) throws MqttException {
         String id = "pipit-infer-" + UUID.randomUUID().toString().substring(0, 8);
         MqttAsyncClient client = new MqttAsyncClient(brokerUrl, id, new MemoryPersistence());
-        InferenceClient c = new InferenceClient(client, Topics.clientResponses(id));
+        InferenceClient c = new InferenceClient(client, id);
         client.setCallback(c.new Responses());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         client.connect(options).waitForCompletion(10_000);
-        client.subscribe(c.responseTopic, 1).waitForCompletion(10_000);
+        client.subscribe(Topics.responsesFor(id), 1).waitForCompletion(10_000);
         return c;
     }
 
@@ -64,7 +64,7 @@ public final class InferenceClient implements AutoCloseable {
         MqttMessage message = new MqttMessage(request.build().toByteArray());
         message.setQos(1);
         MqttProperties properties = new MqttProperties();
-        properties.setResponseTopic(responseTopic);
+        properties.setResponseTopic(Topics.deviceResponses(deviceId, clientId));
         properties.setCorrelationData(ByteBuffer.allocate(Long.BYTES).putLong(id).array());
         message.setProperties(properties);
         try {

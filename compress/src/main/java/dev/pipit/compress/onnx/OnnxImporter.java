@@ -33,9 +33,12 @@ import java.util.Set;
 /**
  * Reads fp32 ONNX models as PyTorch exports them into the runtime's graph.
  *
- * <p>Supported: Gemm (transA 0, any transB, alpha, beta), MatMul with a constant right side, Add of a
- * constant bias after either, Relu (fused into the preceding layer when it is the only consumer),
- * Flatten, Softmax over the last axis, Dropout and Identity (inference no-ops), Constant, and the
+ * <p>Supported: Conv (NOTSET auto-pad, any strides, pads, dilations, groups), BatchNormalization (folded
+ * into the convolution or Gemm before it, else kept), MaxPool and AveragePool (floor mode),
+ * GlobalAveragePool, Gemm (transA 0, any transB, alpha, beta), MatMul with a constant right side, Add of
+ * a constant bias after a Gemm, MatMul or Conv (folded), other Adds, Relu (fused into the preceding
+ * layer when it is the only consumer), Concat, Flatten, Softmax over the last axis, Dropout and Identity
+ * (inference no-ops), Constant, and the
  * Shape/Gather/Unsqueeze/Concat/Reshape subgraph PyTorch emits for {@code x.view(x.size(0), -1)}: shape
  * arithmetic is folded at import with the batch dimension kept symbolic, and a Reshape to
  * {@code [batch, rest]} becomes a FLATTEN. Anything else fails with the node's name and operator.
@@ -186,6 +189,18 @@ public final class OnnxImporter {
                 }
                 flatten(name, n, shape);
             }
+            case "Conv" -> conv(name, n);
+            case "BatchNormalization" -> batchNorm(name, n);
+            case "MaxPool", "AveragePool" -> pool(name, n);
+            case "GlobalAveragePool" -> {
+                String in = activation(name, n, 0);
+                int[] shape = shapeOf(in);
+                if (shape.length != 4) {
+                    throw unsupported(name, n, "input of rank " + shape.length + "; NCHW expected");
+                }
+                emit(new Node(name, OpType.GLOBAL_AVERAGE_POOL, List.of(in), List.of(n.getOutput(0))),
+                        new int[] {-1, shape[1], 1, 1});
+            }
             case "Gemm" -> gemm(name, n);
             case "MatMul" -> matMul(name, n);
             case "Add" -> addBias(name, n);
@@ -249,6 +264,10 @@ public final class OnnxImporter {
     }
 
     private void concat(String name, NodeProto n) throws OnnxImportException {
+        if (!constants.containsKey(n.getInput(0))) {
+            concatActivations(name, n);
+            return;
+        }
         List<Long> out = new ArrayList<>();
         for (int i = 0; i < n.getInputCount(); i++) {
             Constant c = intConstant(name, n, i);
@@ -350,20 +369,34 @@ public final class OnnxImporter {
                 Map.of("activation", Activation.NONE.name())), new int[] {-1, out});
     }
 
-    /** Folds {@code Add(fc, bias)} into the fully-connected layer that computes {@code fc}. */
+    /**
+     * Folds {@code Add(layer, constant bias)} into the fully-connected layer or convolution that computes
+     * {@code layer}; any other Add becomes an ADD node (broadcasting a constant or a second activation).
+     */
     private void addBias(String name, NodeProto n) throws OnnxImportException {
         int constantSide = constants.containsKey(n.getInput(1)) ? 1 : 0;
-        String x = resolve(n.getInput(1 - constantSide));
-        Integer fcIndex = producer.get(x);
-        if (!constants.containsKey(n.getInput(constantSide)) || fcIndex == null
-                || nodes.get(fcIndex).op() != OpType.FULLY_CONNECTED
-                || nodes.get(fcIndex).activation() != Activation.NONE || consumers.getOrDefault(x, 0) != 1) {
-            throw unsupported(name, n, "only adding a constant bias to a fully-connected layer's sole output is supported");
+        boolean hasConstant = constants.containsKey(n.getInput(constantSide));
+        String x = hasConstant ? resolve(n.getInput(1 - constantSide)) : activation(name, n, 0);
+        Integer index = producer.get(x);
+        Node layer = index == null ? null : nodes.get(index);
+        boolean foldable = hasConstant && layer != null && isLayer(layer) && layer.activation() == Activation.NONE
+                && consumers.getOrDefault(x, 0) == 1 && isPerChannel(constants.get(n.getInput(constantSide)), shapeOf(x));
+        if (!foldable) {
+            String b;
+            if (hasConstant) {
+                Constant c = floatConstant(name, n, constantSide);
+                b = uniqueName(n.getInput(constantSide));
+                declare(Tensor.constant(b, c.floats().clone(), c.dims().length == 0 ? new int[] {1} : toInts(c.dims())));
+            } else {
+                b = activation(name, n, 1);
+            }
+            emit(new Node(name, OpType.ADD, List.of(x, b), List.of(n.getOutput(0)),
+                    Map.of("activation", Activation.NONE.name())), shapeOf(x));
+            return;
         }
-        Node fc = nodes.get(fcIndex);
         int out = shapeOf(x)[1];
         float[] add = broadcastBias(name, n, floatConstant(name, n, constantSide), out);
-        List<String> ins = new ArrayList<>(fc.inputs());
+        List<String> ins = new ArrayList<>(layer.inputs());
         if (ins.size() == 3) {
             float[] old = tensors.get(ins.get(2)).floats();
             for (int i = 0; i < out; i++) {
@@ -375,21 +408,203 @@ public final class OnnxImporter {
         String b = uniqueName(n.getInput(constantSide));
         declare(Tensor.constant(b, add, out));
         ins.add(b);
-        replace(fcIndex, new Node(fc.name(), fc.op(), ins, fc.outputs(), fc.attributes()), n.getOutput(0));
+        replace(index, new Node(layer.name(), layer.op(), ins, layer.outputs(), layer.attributes()), n.getOutput(0));
+    }
+
+    private static boolean isLayer(Node node) {
+        return node.op() == OpType.FULLY_CONNECTED || node.op() == OpType.CONV_2D;
+    }
+
+    /** A bias of one value per channel (axis 1) or one scalar, right-aligned NumPy-style. */
+    private static boolean isPerChannel(Constant c, int[] shape) {
+        if (c.floats() == null) {
+            return false;
+        }
+        long[] d = c.dims();
+        if (c.elements() == 1) {
+            return d.length <= shape.length;
+        }
+        if (d.length > shape.length || d.length == 0) {
+            return false;
+        }
+        for (int i = 0; i < d.length; i++) {
+            int axis = shape.length - d.length + i;
+            if (d[i] != 1 && !(axis == 1 && d[i] == shape[1])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void relu(String name, NodeProto n) throws OnnxImportException {
         String x = activation(name, n, 0);
-        Integer fcIndex = producer.get(x);
-        boolean fusable = fcIndex != null && consumers.getOrDefault(x, 0) == 1
-                && nodes.get(fcIndex).op() == OpType.FULLY_CONNECTED && nodes.get(fcIndex).activation() == Activation.NONE;
+        Integer index = producer.get(x);
+        boolean fusable = index != null && consumers.getOrDefault(x, 0) == 1 && isLayer(nodes.get(index))
+                && nodes.get(index).activation() == Activation.NONE;
         if (fusable) {
-            Node fc = nodes.get(fcIndex);
-            replace(fcIndex, new Node(fc.name(), fc.op(), fc.inputs(), fc.outputs(),
-                    Map.of("activation", Activation.RELU.name())), n.getOutput(0));
+            Node layer = nodes.get(index);
+            Map<String, String> attributes = new java.util.HashMap<>(layer.attributes());
+            attributes.put("activation", Activation.RELU.name());
+            replace(index, new Node(layer.name(), layer.op(), layer.inputs(), layer.outputs(), attributes), n.getOutput(0));
         } else {
             emit(new Node(name, OpType.RELU, List.of(x), List.of(n.getOutput(0))), shapeOf(x));
         }
+    }
+
+    private void conv(String name, NodeProto n) throws OnnxImportException {
+        String x = activation(name, n, 0);
+        int[] shape = shapeOf(x);
+        Constant w = floatConstant(name, n, 1);
+        if (shape.length != 4 || w.dims().length != 4) {
+            throw unsupported(name, n, "only 2-D convolutions of NCHW inputs are supported");
+        }
+        String autoPad = stringAttribute(n, "auto_pad", "NOTSET");
+        if (!autoPad.equals("NOTSET") && !autoPad.equals("VALID")) {
+            throw unsupported(name, n, "auto_pad " + autoPad + " (give explicit pads)");
+        }
+        int out = (int) w.dims()[0];
+        int kh = (int) w.dims()[2];
+        int kw = (int) w.dims()[3];
+        long group = intAttribute(n, "group", 1);
+        long[] strides = intsAttribute(n, "strides", 1, 1);
+        long[] pads = intsAttribute(n, "pads", 0, 0, 0, 0);
+        long[] dilations = intsAttribute(n, "dilations", 1, 1);
+        if (group < 1 || shape[1] % group != 0 || out % group != 0 || w.dims()[1] != shape[1] / group) {
+            throw unsupported(name, n, "weight " + Arrays.toString(w.dims()) + " does not fit input "
+                    + Arrays.toString(shape) + " in " + group + " groups");
+        }
+        int oh = (int) ((shape[2] + pads[0] + pads[2] - dilations[0] * (kh - 1) - 1) / strides[0] + 1);
+        int ow = (int) ((shape[3] + pads[1] + pads[3] - dilations[1] * (kw - 1) - 1) / strides[1] + 1);
+        if (oh < 1 || ow < 1) {
+            throw unsupported(name, n, "kernel does not fit the input");
+        }
+        String weight = uniqueName(n.getInput(1));
+        declare(Tensor.constant(weight, w.floats().clone(), toInts(w.dims())));
+        List<String> ins = new ArrayList<>(List.of(x, weight));
+        if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+            String b = uniqueName(n.getInput(2));
+            declare(Tensor.constant(b, broadcastBias(name, n, floatConstant(name, n, 2), out), out));
+            ins.add(b);
+        }
+        Map<String, String> attributes = new java.util.HashMap<>();
+        attributes.put("strides", strides[0] + "," + strides[1]);
+        attributes.put("pads", pads[0] + "," + pads[1] + "," + pads[2] + "," + pads[3]);
+        attributes.put("dilations", dilations[0] + "," + dilations[1]);
+        attributes.put("group", Long.toString(group));
+        attributes.put("kernel_shape", kh + "," + kw);
+        attributes.put("activation", Activation.NONE.name());
+        emit(new Node(name, OpType.CONV_2D, ins, List.of(n.getOutput(0)), attributes), new int[] {-1, out, oh, ow});
+    }
+
+    /** Folds inference batch normalization into the convolution or fully-connected layer before it. */
+    private void batchNorm(String name, NodeProto n) throws OnnxImportException {
+        String x = activation(name, n, 0);
+        float[] gamma = floatConstant(name, n, 1).floats();
+        float[] beta = floatConstant(name, n, 2).floats();
+        float[] mean = floatConstant(name, n, 3).floats();
+        float[] var = floatConstant(name, n, 4).floats();
+        float epsilon = floatAttribute(n, "epsilon", 1e-5f);
+        int channels = shapeOf(x)[1];
+        if (gamma.length != channels || beta.length != channels || mean.length != channels || var.length != channels) {
+            throw unsupported(name, n, "parameters do not have one value per channel (" + channels + ")");
+        }
+        if (n.getOutputCount() > 1 && n.getOutputList().subList(1, n.getOutputCount()).stream().anyMatch(consumers::containsKey)) {
+            throw unsupported(name, n, "training-mode outputs are used");
+        }
+        Integer index = producer.get(x);
+        Node layer = index == null ? null : nodes.get(index);
+        if (layer == null || !isLayer(layer) || layer.activation() != Activation.NONE || consumers.getOrDefault(x, 0) != 1) {
+            List<String> ins = new ArrayList<>(List.of(x));
+            for (int i = 1; i <= 4; i++) {
+                String t = uniqueName(n.getInput(i));
+                declare(Tensor.constant(t, floatConstant(name, n, i).floats().clone(), channels));
+                ins.add(t);
+            }
+            emit(new Node(name, OpType.BATCH_NORMALIZATION, ins, List.of(n.getOutput(0)),
+                    Map.of("epsilon", Float.toString(epsilon))), shapeOf(x));
+            return;
+        }
+        Tensor w = tensors.get(layer.inputs().get(1));
+        float[] weights = w.floats();
+        int perChannel = weights.length / channels;
+        float[] bias = layer.inputs().size() > 2 ? tensors.get(layer.inputs().get(2)).floats() : new float[channels];
+        for (int c = 0; c < channels; c++) {
+            float factor = (float) (gamma[c] / Math.sqrt(var[c] + epsilon));
+            for (int i = c * perChannel; i < (c + 1) * perChannel; i++) {
+                weights[i] *= factor;
+            }
+            bias[c] = (bias[c] - mean[c]) * factor + beta[c];
+        }
+        tensors.put(w.name(), Tensor.constant(w.name(), weights, w.shape()));
+        List<String> ins = new ArrayList<>(layer.inputs());
+        if (ins.size() > 2) {
+            tensors.put(ins.get(2), Tensor.constant(ins.get(2), bias, channels));
+        } else {
+            String b = uniqueName(layer.name() + ".bias");
+            declare(Tensor.constant(b, bias, channels));
+            ins.add(b);
+        }
+        replace(index, new Node(layer.name(), layer.op(), ins, layer.outputs(), layer.attributes()), n.getOutput(0));
+    }
+
+    private void pool(String name, NodeProto n) throws OnnxImportException {
+        String x = activation(name, n, 0);
+        int[] shape = shapeOf(x);
+        long[] kernel = intsAttribute(n, "kernel_shape");
+        if (shape.length != 4 || kernel.length != 2) {
+            throw unsupported(name, n, "only 2-D pooling of NCHW inputs is supported");
+        }
+        if (intAttribute(n, "ceil_mode", 0) != 0 || !stringAttribute(n, "auto_pad", "NOTSET").equals("NOTSET")) {
+            throw unsupported(name, n, "ceil_mode and auto_pad are not supported");
+        }
+        long[] dilations = intsAttribute(n, "dilations", 1, 1);
+        if (dilations[0] != 1 || dilations[1] != 1 || intAttribute(n, "storage_order", 0) != 0) {
+            throw unsupported(name, n, "dilated pooling or column-major indices");
+        }
+        long[] strides = intsAttribute(n, "strides", 1, 1);
+        long[] pads = intsAttribute(n, "pads", 0, 0, 0, 0);
+        boolean average = n.getOpType().equals("AveragePool");
+        if (average && intAttribute(n, "count_include_pad", 0) != 0 && Arrays.stream(pads).anyMatch(p -> p != 0)) {
+            throw unsupported(name, n, "count_include_pad = 1 with padding (the runtime averages inside the input only)");
+        }
+        if (n.getOutputCount() > 1 && consumers.containsKey(n.getOutput(1))) {
+            throw unsupported(name, n, "its indices output is used");
+        }
+        int oh = (int) ((shape[2] + pads[0] + pads[2] - kernel[0]) / strides[0] + 1);
+        int ow = (int) ((shape[3] + pads[1] + pads[3] - kernel[1]) / strides[1] + 1);
+        Map<String, String> attributes = Map.of("kernel_shape", kernel[0] + "," + kernel[1],
+                "strides", strides[0] + "," + strides[1], "pads", pads[0] + "," + pads[1] + "," + pads[2] + "," + pads[3]);
+        emit(new Node(name, average ? OpType.AVERAGE_POOL : OpType.MAX_POOL, List.of(x), List.of(n.getOutput(0)), attributes),
+                new int[] {-1, shape[1], oh, ow});
+    }
+
+    private void concatActivations(String name, NodeProto n) throws OnnxImportException {
+        List<String> ins = new ArrayList<>();
+        int[] shape = null;
+        long axis = intAttribute(n, "axis", 1);
+        int total = 0;
+        for (int i = 0; i < n.getInputCount(); i++) {
+            String x = activation(name, n, i);
+            int[] s = shapeOf(x);
+            int a = (int) normalizeAxis(axis, s.length);
+            if (a == 0) {
+                throw unsupported(name, n, "concatenation along the batch axis");
+            }
+            shape = shape == null ? s.clone() : shape;
+            total += s[a];
+            ins.add(x);
+        }
+        int a = (int) normalizeAxis(axis, shape.length);
+        shape[a] = total;
+        emit(new Node(name, OpType.CONCAT, ins, List.of(n.getOutput(0)), Map.of("axis", Integer.toString(a))), shape);
+    }
+
+    private static int[] toInts(long[] dims) {
+        int[] out = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            out[i] = Math.toIntExact(dims[i]);
+        }
+        return out;
     }
 
     /** Replaces node {@code index} and renames its (sole-consumer) output to {@code newOutput}. */
@@ -634,9 +849,14 @@ public final class OnnxImporter {
                 .map(AttributeProto::getI).orElse(fallback);
     }
 
-    private static long[] intsAttribute(NodeProto n, String name) {
+    private static long[] intsAttribute(NodeProto n, String name, long... fallback) {
         return n.getAttributeList().stream().filter(a -> a.getName().equals(name)).findFirst()
-                .map(a -> a.getIntsList().stream().mapToLong(Long::longValue).toArray()).orElse(new long[0]);
+                .map(a -> a.getIntsList().stream().mapToLong(Long::longValue).toArray()).orElse(fallback);
+    }
+
+    private static String stringAttribute(NodeProto n, String name, String fallback) {
+        return n.getAttributeList().stream().filter(a -> a.getName().equals(name)).findFirst()
+                .map(a -> a.getS().toStringUtf8()).orElse(fallback);
     }
 
     private static float floatAttribute(NodeProto n, String name, float fallback) {

@@ -3,7 +3,7 @@ package dev.pipit.compress.train;
 /** Adam (Kingma and Ba) with bias correction, as {@code torch.optim.Adam} computes it. */
 final class Adam implements Optimizer {
 
-    private final float learningRate;
+    private float learningRate;
     private final float beta1;
     private final float beta2;
     private final float epsilon;
@@ -22,6 +22,11 @@ final class Adam implements Optimizer {
             m[s] = new float[slotSizes[s]];
             v[s] = new float[slotSizes[s]];
         }
+    }
+
+    @Override
+    public void setLearningRate(float rate) {
+        learningRate = rate;
     }
 
     @Override

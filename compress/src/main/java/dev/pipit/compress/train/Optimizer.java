@@ -6,6 +6,9 @@ package dev.pipit.compress.train;
  */
 public interface Optimizer {
 
+    /** Changes the step size from the next update on (learning-rate schedules). */
+    void setLearningRate(float rate);
+
     /** Starts a new step (Adam's bias correction counts steps). */
     void beginStep();
 

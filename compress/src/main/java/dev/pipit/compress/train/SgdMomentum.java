@@ -3,7 +3,7 @@ package dev.pipit.compress.train;
 /** Stochastic gradient descent with (non-Nesterov) momentum. */
 final class SgdMomentum implements Optimizer {
 
-    private final float learningRate;
+    private float learningRate;
     private final float momentum;
     private final float[][] velocity;
 
@@ -14,6 +14,11 @@ final class SgdMomentum implements Optimizer {
         for (int s = 0; s < slotSizes.length; s++) {
             velocity[s] = new float[slotSizes[s]];
         }
+    }
+
+    @Override
+    public void setLearningRate(float rate) {
+        learningRate = rate;
     }
 
     @Override

@@ -7,12 +7,13 @@ package dev.pipit.compress.train;
  * @param batchSize images per step
  * @param seed seeds initialisation and shuffling: the same seed gives the same model
  * @param optimizer Adam or SGD with momentum
- * @param learningRate step size
+ * @param learningRate step size (the peak one under cosine decay)
  * @param momentum SGD momentum (ignored by Adam)
  * @param threads worker threads for the batch arithmetic
+ * @param cosineDecay decay the learning rate to zero along a half cosine over all steps
  */
 public record TrainingOptions(int epochs, int batchSize, long seed, OptimizerKind optimizer, float learningRate,
-                              float momentum, int threads) {
+                              float momentum, int threads, boolean cosineDecay) {
 
     public TrainingOptions {
         if (epochs < 1 || batchSize < 1 || threads < 1) {
@@ -26,6 +27,12 @@ public record TrainingOptions(int epochs, int batchSize, long seed, OptimizerKin
         }
     }
 
+    /** A constant learning rate. */
+    public TrainingOptions(int epochs, int batchSize, long seed, OptimizerKind optimizer, float learningRate,
+                           float momentum, int threads) {
+        this(epochs, batchSize, seed, optimizer, learningRate, momentum, threads, false);
+    }
+
     /** The reference recipe: Adam, lr 1e-3, batch 128, all cores. */
     public static TrainingOptions defaults(int epochs, long seed) {
         return new TrainingOptions(epochs, 128, seed, OptimizerKind.ADAM, 1e-3f, 0.9f,
@@ -33,6 +40,14 @@ public record TrainingOptions(int epochs, int batchSize, long seed, OptimizerKin
     }
 
     public TrainingOptions withOptimizer(OptimizerKind kind, float rate) {
-        return new TrainingOptions(epochs, batchSize, seed, kind, rate, momentum, threads);
+        return new TrainingOptions(epochs, batchSize, seed, kind, rate, momentum, threads, cosineDecay);
+    }
+
+    public TrainingOptions withEpochs(int count) {
+        return new TrainingOptions(count, batchSize, seed, optimizer, learningRate, momentum, threads, cosineDecay);
+    }
+
+    public TrainingOptions withCosineDecay(boolean on) {
+        return new TrainingOptions(epochs, batchSize, seed, optimizer, learningRate, momentum, threads, on);
     }
 }

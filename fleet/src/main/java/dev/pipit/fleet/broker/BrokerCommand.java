@@ -15,7 +15,8 @@ public final class BrokerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", paramLabel = "N", defaultValue = "1883", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", paramLabel = "N", defaultValue = "1883",
+            description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
@@ -31,7 +32,8 @@ public final class BrokerCommand implements Callable<Integer> {
         EmbeddedBroker broker = new EmbeddedBroker(bind, port, dataDir, dataDir != null);
         long t0 = System.nanoTime();
         broker.start();
-        spec.commandLine().getErr().printf("broker: started in %d ms; Ctrl-C stops it%n", (System.nanoTime() - t0) / 1_000_000);
+        spec.commandLine().getErr().printf("broker: started in %d ms; Ctrl-C stops it%n",
+                (System.nanoTime() - t0) / 1_000_000);
         spec.commandLine().getOut().println(broker.url());
         spec.commandLine().getOut().flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -53,9 +53,17 @@ public final class Topics {
         return device(deviceId) + "/commands";
     }
 
-    /** Where a requesting client (fleet, demo, application) receives its MQTT 5 responses. */
-    public static String clientResponses(String clientId) {
-        return ROOT + "/clients/" + segment(clientId) + "/responses";
+    /**
+     * The response topic a requesting client (fleet, demo, application) names when it asks a device:
+     * inside the device's own subtree, so the per-device ACL lets the device answer there and nowhere else.
+     */
+    public static String deviceResponses(String deviceId, String clientId) {
+        return device(deviceId) + "/responses/" + segment(clientId);
+    }
+
+    /** What a requesting client subscribes to for the answers of every device it asks. */
+    public static String responsesFor(String clientId) {
+        return ROOT + "/devices/+/responses/" + segment(clientId);
     }
 
     /** The device id in a topic under {@code pipit/v1/devices/}, or null if the topic is not one. */

@@ -26,7 +26,7 @@ final class WorkerTeam implements AutoCloseable {
     private int batch;
     private int rows;
 
-    /** Starts {@code threads − 1} daemon workers; the caller is the last member of the team. */
+    /** Starts {@code threads − 1} daemon workers; the caller is part 0 of the team. */
     WorkerTeam(int threads) {
         workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
@@ -116,7 +116,7 @@ final class WorkerTeam implements AutoCloseable {
         int from = Math.min(rows, blocks * part / parts * BLOCK);
         int to = Math.min(rows, blocks * (part + 1) / parts * BLOCK);
         if (from < to) {
-            step.run(frame, batch, from, to);
+            step.run(frame, batch, from, to, part);
         }
     }
 
