@@ -23,7 +23,9 @@ public final class Interpreter implements AutoCloseable {
     }
 
     /**
-     * Validates the graph (operators, shapes, indices, declared sizes) and plans its arena for up to
+     * Validates the graph (operators, attributes, shapes, quantization, compressed-weight encodings;
+     * see {@link dev.pipit.runtime.graph.OpType}), folds batch normalizations into the layers before
+     * them where it can, and plans its arena (activations and kernel scratch) for up to
      * {@code options.maxBatch()} samples.
      *
      * @throws InvalidGraphException naming the node or tensor at fault
@@ -66,12 +68,16 @@ public final class Interpreter implements AutoCloseable {
         program.run(input, batch, output);
     }
 
-    /** Bytes of constant tensors as held in memory. */
+    /** Bytes of constant tensors as held in memory: compressed weights count as stored (CSR, palette). */
     public long weightBytes() {
         return program.weightBytes();
     }
 
-    /** Bytes of the planned activation arena at {@code maxBatch}. */
+    /**
+     * Bytes of the planned arena at {@code maxBatch}: activations and kernel scratch (im2col tiles,
+     * decoded palette rows, dynamically quantized inputs). The int32 accumulators of the int8 kernels
+     * (at most 64 samples × the widest layer's channels) are kept apart and not counted.
+     */
     public long arenaBytes() {
         return program.arenaBytes();
     }

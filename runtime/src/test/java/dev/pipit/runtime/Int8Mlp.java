@@ -68,7 +68,7 @@ record Int8Mlp(Graph graph, int[] widths, List<Layer> layers, float inputScale, 
     float[] reference(float[] x, int batch) {
         byte[] q = new byte[x.length];
         for (int i = 0; i < x.length; i++) {
-            double v = (float) (x[i] / inputScale);
+            double v = x[i] / inputScale; // the division in fp32, as QUANTIZE does
             long rounded = (long) Math.signum(v) * (long) Math.floor(Math.abs(v) + 0.5);
             q[i] = (byte) Math.max(-128, Math.min(127, rounded + inputZeroPoint));
         }

@@ -2,11 +2,21 @@ package dev.pipit.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pipit.runtime.graph.Graph;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class InterpreterAllocationTest {
+
+    private static Graph graph(String name) {
+        return switch (name) {
+            case "mlp" -> Int8Mlp.random(18, 64, 48, 10).graph();
+            case "cnn" -> Int8Cnn.random(19).graph(); // convolutions (im2col, depthwise), pools, ADD, palette, CSR, softmax
+            case "fp32-cnn" -> FloatCnn.random(20).graph(); // fp32 convolutions, batch norm, pools, FC, ADD, clip
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
 
     /**
      * How it is checked: {@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes} of the calling
@@ -16,13 +26,16 @@ class InterpreterAllocationTest {
      * construction (volatile hand-off, park/unpark), and the caller's share is measured here.
      */
     @ParameterizedTest
-    @ValueSource(ints = {1, 2})
-    void run_afterWarmUp_allocatesNothing(int threads) {
+    @CsvSource({"mlp, 1", "mlp, 2", "cnn, 1", "cnn, 2", "fp32-cnn, 1", "fp32-cnn, 2"})
+    void run_afterWarmUp_allocatesNothing(String name, int threads) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
-        Int8Mlp mlp = Int8Mlp.random(18, 64, 48, 10);
-        try (Interpreter interpreter = Interpreter.load(mlp.graph(), new RuntimeOptions(2, threads))) {
-            float[] x1 = new float[64], y1 = new float[10], x2 = new float[2 * 64], y2 = new float[2 * 10];
+        try (Interpreter interpreter = Interpreter.load(graph(name), new RuntimeOptions(2, threads))) {
+            int in = interpreter.inputSize(), out = interpreter.outputSize();
+            float[] x1 = new float[in], y1 = new float[out], x2 = new float[2 * in], y2 = new float[2 * out];
+            for (int i = 0; i < x2.length; i++) {
+                x2[i] = (float) Math.sin(i);
+            }
             for (int i = 0; i < 10_000; i++) {
                 interpreter.run(x2, 2, y2);
                 interpreter.run(x1, 1, y1);
@@ -33,7 +46,7 @@ class InterpreterAllocationTest {
                 interpreter.run(x1, 1, y1);
             }
             long allocated = mx.getThreadAllocatedBytes(thread) - before;
-            assertTrue(allocated < 1024, "run allocated " + allocated + " bytes over 2,000 calls");
+            assertTrue(allocated < 1024, name + " run allocated " + allocated + " bytes over 2,000 calls");
         }
     }
 }

@@ -139,10 +139,11 @@ public enum OpType {
     /**
      * Dynamic-range int8 fully-connected: x fp32 {@code [n, in]}, W INT8 {@code [out, in]} symmetric per
      * output channel (or per tensor), optional bias FLOAT32 {@code [out]}, y fp32 {@code [n, out]}.
-     * Each sample is quantized from its own range: {@code scale = (max(x_max, 0) − min(x_min, 0)) / 255},
-     * {@code zp = clamp(round(−128 − min / scale))}, {@code q = clamp(round(x / scale) + zp)} (a zero
-     * sample uses scale 1, zp 0); {@code acc = Σ w·(q − zp)} in int32;
-     * {@code y = acc · scale · weightScale[c] + b[c]}, then the activation. Attribute: activation.
+     * Each sample is quantized from its own range (asymmetric): {@code min = min(x_min, 0)},
+     * {@code max = max(x_max, 0)}, {@code scale = (max − min) / 255}, {@code zp = clamp(round(−128 − min /
+     * scale))}, {@code q = clamp(round(zp + x · (1 / scale)))} in fp32, ties away from zero (a zero sample
+     * uses scale 1, zp 0); {@code acc = Σ w·(q − zp)} in int32;
+     * {@code y = acc · (scale · weightScale[c]) + b[c]} in fp32, then the activation. Attribute: activation.
      */
     FULLY_CONNECTED_DYNAMIC,
     /**

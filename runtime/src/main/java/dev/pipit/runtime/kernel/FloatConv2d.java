@@ -43,7 +43,7 @@ public final class FloatConv2d {
         this.outChannels = outChannels;
         this.groupIn = inChannels / group;
         this.groupOut = outChannels / group;
-        this.tile = Math.max(1, Math.min(window.outH() * window.outW(), TILE_FLOATS / k));
+        this.tile = Math.max(1, Math.min(Math.min(window.outH() * window.outW(), Int8Conv2d.MAX_TILE), TILE_FLOATS / k));
         this.activation = activation;
     }
 
@@ -110,24 +110,35 @@ public final class FloatConv2d {
         }
     }
 
+    /** One channel of a depthwise convolution; windows wholly inside the input skip the bounds checks. */
     private void depthwiseChannel(float[] x, int plane, float[] y, int yc, int c) {
         int inH = window.inH(), inW = window.inW(), outH = window.outH(), outW = window.outW();
-        int kh = window.kh(), kw = window.kw();
+        int kh = window.kh(), kw = window.kw(), dh = window.dh(), dw = window.dw();
         int w0 = c * k;
         for (int oy = 0; oy < outH; oy++) {
             int iy0 = oy * window.sh() - window.padTop();
+            boolean rowsInside = iy0 >= 0 && iy0 + dh * (kh - 1) < inH;
             for (int ox = 0; ox < outW; ox++) {
                 int ix0 = ox * window.sw() - window.padLeft();
                 float sum = 0f;
-                for (int ky = 0; ky < kh; ky++) {
-                    int iy = iy0 + ky * window.dh();
-                    if (iy < 0 || iy >= inH) {
-                        continue;
+                if (rowsInside && ix0 >= 0 && ix0 + dw * (kw - 1) < inW) {
+                    for (int ky = 0; ky < kh; ky++) {
+                        int row = plane + (iy0 + ky * dh) * inW + ix0;
+                        for (int kx = 0; kx < kw; kx++) {
+                            sum += weights[w0 + ky * kw + kx] * x[row + kx * dw];
+                        }
                     }
-                    for (int kx = 0; kx < kw; kx++) {
-                        int ix = ix0 + kx * window.dw();
-                        if (ix >= 0 && ix < inW) {
-                            sum += weights[w0 + ky * kw + kx] * x[plane + iy * inW + ix];
+                } else {
+                    for (int ky = 0; ky < kh; ky++) {
+                        int iy = iy0 + ky * dh;
+                        if (iy < 0 || iy >= inH) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < kw; kx++) {
+                            int ix = ix0 + kx * dw;
+                            if (ix >= 0 && ix < inW) {
+                                sum += weights[w0 + ky * kw + kx] * x[plane + iy * inW + ix];
+                            }
                         }
                     }
                 }

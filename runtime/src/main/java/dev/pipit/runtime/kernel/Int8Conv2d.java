@@ -9,7 +9,7 @@ import dev.pipit.runtime.graph.Quantization;
  * nothing.
  *
  * <p>Weights are {@code [out, (in / group)·kh·kw]} rows in any {@link Int8Matrix} form. A tile of output
- * pixels is gathered into caller-owned scratch (a small im2col: at most {@link #TILE_BYTES} bytes) and
+ * pixels (at most 64) is gathered into caller-owned scratch (a small im2col: at most {@link #TILE_BYTES} bytes) and
  * multiplied by the group's weight rows, so each gathered input byte is shared by every output channel
  * of the call and each weight row by every pixel of the tile. Depthwise convolutions (one input channel
  * per group) with dense weights skip the gather: nine-odd taps per output are walked directly.
@@ -18,6 +18,8 @@ public final class Int8Conv2d {
 
     /** Upper bound of an im2col tile: it and a weight block stay in L1. */
     static final int TILE_BYTES = 16 * 1024;
+    /** Most pixels per tile: bounds the accumulators (tile × output channels) for small kernels. */
+    static final int MAX_TILE = 64;
 
     private final VectorKernels kernels;
     private final Int8Matrix weights;
@@ -56,7 +58,7 @@ public final class Int8Conv2d {
         this.groupIn = inChannels / group;
         this.groupOut = outChannels / group;
         this.k = weights.cols();
-        this.tile = Math.max(1, Math.min(window.outH() * window.outW(), TILE_BYTES / k));
+        this.tile = Math.max(1, Math.min(Math.min(window.outH() * window.outW(), MAX_TILE), TILE_BYTES / k));
         this.padValue = (byte) input.zeroPoint();
         this.stage = new Int8OutputStage(weights, weightQuantization, bias, input, output, activation);
         this.depthwise = groupIn == 1 && weights instanceof DenseInt8Matrix d ? d : null;
@@ -134,21 +136,32 @@ public final class Int8Conv2d {
         }
     }
 
+    /** One channel of a depthwise convolution; windows wholly inside the input skip the bounds checks. */
     private void depthwiseChannel(byte[] x, int plane, byte[] y, int yc, int c) {
         int inH = window.inH(), inW = window.inW(), outH = window.outH(), outW = window.outW();
-        int kh = window.kh(), kw = window.kw();
+        int kh = window.kh(), kw = window.kw(), dh = window.dh(), dw = window.dw();
         for (int oy = 0; oy < outH; oy++) {
             int iy0 = oy * window.sh() - window.padTop();
+            boolean rowsInside = iy0 >= 0 && iy0 + dh * (kh - 1) < inH;
             for (int ox = 0; ox < outW; ox++) {
                 int ix0 = ox * window.sw() - window.padLeft();
                 int sum = 0;
-                for (int ky = 0; ky < kh; ky++) {
-                    int iy = iy0 + ky * window.dh();
-                    boolean rowInside = iy >= 0 && iy < inH;
-                    for (int kx = 0; kx < kw; kx++) {
-                        int ix = ix0 + kx * window.dw();
-                        int v = rowInside && ix >= 0 && ix < inW ? x[plane + iy * inW + ix] : padValue;
-                        sum += depthwise.get(c, ky * kw + kx) * v;
+                if (rowsInside && ix0 >= 0 && ix0 + dw * (kw - 1) < inW) {
+                    for (int ky = 0; ky < kh; ky++) {
+                        int row = plane + (iy0 + ky * dh) * inW + ix0;
+                        for (int kx = 0; kx < kw; kx++) {
+                            sum += depthwise.get(c, ky * kw + kx) * x[row + kx * dw];
+                        }
+                    }
+                } else {
+                    for (int ky = 0; ky < kh; ky++) {
+                        int iy = iy0 + ky * dh;
+                        boolean rowInside = iy >= 0 && iy < inH;
+                        for (int kx = 0; kx < kw; kx++) {
+                            int ix = ix0 + kx * dw;
+                            int v = rowInside && ix >= 0 && ix < inW ? x[plane + iy * inW + ix] : padValue;
+                            sum += depthwise.get(c, ky * kw + kx) * v;
+                        }
                     }
                 }
                 y[yc + oy * outW + ox] = stage.apply(c, sum);
