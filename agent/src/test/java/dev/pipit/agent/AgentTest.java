@@ -20,6 +20,7 @@ import dev.pipit.protocol.v1.DeviceStatus;
 import dev.pipit.protocol.v1.InferenceRequest;
 import dev.pipit.protocol.v1.InferenceResponse;
 import dev.pipit.protocol.v1.MemoryReport;
+import dev.pipit.protocol.v1.ModelEvent;
 import dev.pipit.protocol.v1.Rejection;
 import dev.pipit.protocol.v1.ReportNow;
 import dev.pipit.protocol.v1.Rollback;
@@ -124,7 +125,27 @@ class AgentTest {
     }
 
     private Rejection awaitRejection(String id, Predicate<Rejection> condition) throws InterruptedException {
-        return parseRejection(fleet.await(Topics.deviceEvents(id), m -> condition.test(parseRejection(m)), WAIT));
+        return parseRejection(fleet.await(Topics.deviceEvents(id), m -> isA(m, "Rejection")
+                && condition.test(parseRejection(m)), WAIT));
+    }
+
+    private ModelEvent awaitEvent(String id, Predicate<ModelEvent> condition) throws InterruptedException {
+        return modelEvent(fleet.await(Topics.deviceEvents(id), m -> isA(m, "ModelEvent") && condition.test(modelEvent(m)),
+                WAIT));
+    }
+
+    /** Events of several types share a topic: the MQTT 5 content type names each. */
+    static boolean isA(MqttMessage m, String type) {
+        return m.getProperties() != null
+                && ("application/x-protobuf; proto=pipit.v1." + type).equals(m.getProperties().getContentType());
+    }
+
+    private static ModelEvent modelEvent(MqttMessage m) {
+        try {
+            return ModelEvent.parseFrom(m.getPayload());
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static Rejection parseRejection(MqttMessage m) {
@@ -227,16 +248,21 @@ class AgentTest {
         InferenceResponse wrong = infer("pi-1", 2, new float[20]);
         assertEquals("batch 2 of 16 inputs needs 32 values, got 20", wrong.getError());
 
-        assertEquals(List.of(Path.of("models/tiny/1/int8.graph"), Path.of("models/tiny/1/manifest.pb"),
+        assertEquals(List.of(Path.of("slots/a/int8.graph"), Path.of("slots/a/manifest.pb"),
                 Path.of("state.properties")), files("pi-1"));
-        assertArrayEquals(v1.payload("int8"), Files.readAllBytes(dir.resolve("pi-1/models/tiny/1/int8.graph")));
+        assertArrayEquals(v1.payload("int8"), Files.readAllBytes(dir.resolve("pi-1/slots/a/int8.graph")));
+        ModelEvent activated = awaitEvent("pi-1", e -> true);
+        assertEquals(ModelEvent.Kind.ACTIVATED, activated.getKind());
+        assertEquals(status.getActive(), activated.getActive());
+        assertFalse(activated.hasPrevious());
 
         CommandResult ok = CommandResult.parseFrom(fleet.request(Topics.deviceCommands("pi-1"),
                 Command.newBuilder().setReportNow(ReportNow.getDefaultInstance()).build().toByteArray(), WAIT));
         assertEquals(CommandResult.Code.OK, ok.getCode());
-        CommandResult unsupported = CommandResult.parseFrom(fleet.request(Topics.deviceCommands("pi-1"),
+        CommandResult nothingToRollBackTo = CommandResult.parseFrom(fleet.request(Topics.deviceCommands("pi-1"),
                 Command.newBuilder().setRollback(Rollback.getDefaultInstance()).build().toByteArray(), WAIT));
-        assertEquals(CommandResult.Code.UNSUPPORTED, unsupported.getCode());
+        assertEquals(CommandResult.Code.REJECTED, nothingToRollBackTo.getCode());
+        assertEquals("there is no model to roll back to", nothingToRollBackTo.getReason());
     }
 
     @Test
@@ -273,9 +299,8 @@ class AgentTest {
         InferenceResponse r = infer("pi-2", 1, x);
         assertEquals(1, r.getVersion());
         assertArrayEquals(local(INT8, x, 1), values(r));
-        assertFalse(Files.exists(dir.resolve("pi-2/models/tiny/2")), "a rejected download is never promoted");
-        assertEquals(List.of(Path.of("models/tiny/1/int8.graph"), Path.of("models/tiny/1/manifest.pb"),
-                Path.of("state.properties")), files("pi-2"));
+        assertEquals(List.of(Path.of("slots/a/int8.graph"), Path.of("slots/a/manifest.pb"),
+                Path.of("state.properties")), files("pi-2"), "a rejected download is never promoted");
     }
 
     @Test

@@ -56,7 +56,10 @@ public final class Pipit {
         });
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("pipit " + c.getCommandName() + ": " + e.getMessage()
+            // An unknown option often also leaves a required one missing: name the unknown one first.
+            String reason = c.getUnmatchedArguments().isEmpty() ? e.getMessage()
+                    : "unknown option or argument: " + String.join(" ", c.getUnmatchedArguments());
+            c.getErr().println("pipit " + c.getCommandName() + ": " + reason
                     + " (see 'pipit " + c.getCommandName() + " --help')");
             return 2;
         });

@@ -47,7 +47,11 @@ class FleetCommandTest {
             assertEquals(0, status.exitCode(), status.err());
 
             JsonNode devices = new ObjectMapper().readTree(status.out());
+            assertTrue(devices.isArray(), "a bare array of devices: " + status.out());
             assertEquals(1, devices.size(), status.out());
+            Run rollouts = run("status", "--broker", mosquitto.url(), "--json", "--rollouts", "--wait-millis", "400");
+            JsonNode rolloutArray = new ObjectMapper().readTree(rollouts.out());
+            assertTrue(rolloutArray.isArray() && rolloutArray.isEmpty(), rollouts.out());
             JsonNode d = devices.get(0);
             assertEquals("pi-zero-1", d.get("id").asText());
             assertEquals("rpi-zero-2w", d.get("profile").asText());
@@ -70,7 +74,10 @@ class FleetCommandTest {
     void fleet_withoutSubcommand_failsNamingThem() {
         Run r = run();
         assertNotEquals(0, r.exitCode());
-        assertTrue(r.err().contains("publish or status"), r.err());
+        String reason = r.err().lines().findFirst().orElse("");
+        for (String subcommand : List.of("publish", "rollout", "rollback", "status")) {
+            assertTrue(reason.startsWith("fleet needs a subcommand") && reason.contains(subcommand), r.err());
+        }
     }
 
     @Test
@@ -78,6 +85,33 @@ class FleetCommandTest {
         Run r = run("publish", "--help");
         assertEquals(0, r.exitCode());
         assertTrue(r.out().contains("--bundle") && r.out().contains("--broker") && r.out().contains("--max-in-flight"), r.out());
+    }
+
+    @Test
+    void rollout_help_listsItsOptions() {
+        Run r = run("rollout", "--help");
+        assertEquals(0, r.exitCode());
+        for (String option : List.of("--bundle", "--group", "--canary", "--step", "--max-failures", "--min-devices",
+                "--wait-healthy", "--key", "--lease", "--json")) {
+            assertTrue(r.out().contains(option), option + " in " + r.out());
+        }
+    }
+
+    @Test
+    void rollout_stepOutOfRange_failsNamingTheOption() throws Exception {
+        Path bundle = TestBundles.write(dir.resolve("m.pipit"), "fashion-mlp", 4).file();
+        Run r = run("rollout", "--broker", "tcp://127.0.0.1:1", "--bundle", bundle.toString(), "--step", "0");
+        assertNotEquals(0, r.exitCode());
+        assertTrue(r.err().contains("--step must be a percentage from 1 to 100, was 0"), r.err());
+    }
+
+    @Test
+    void rollback_noRolloutRecorded_failsSayingSo() throws Exception {
+        try (MosquittoBroker mosquitto = MosquittoBroker.start(dir)) {
+            Run r = run("rollback", "--broker", mosquitto.url(), "--model", "never-rolled-out");
+            assertNotEquals(0, r.exitCode());
+            assertTrue(r.err().contains("no rollout of never-rolled-out is retained"), r.err());
+        }
     }
 
     @Test

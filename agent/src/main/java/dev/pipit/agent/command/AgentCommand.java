@@ -6,6 +6,7 @@ import dev.pipit.profile.ByteSize;
 import dev.pipit.profile.DeviceProfile;
 import dev.pipit.profile.DeviceProfiles;
 import dev.pipit.protocol.bundle.BundleLimits;
+import dev.pipit.protocol.trust.TlsSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pipit agent}: runs the device agent in the foreground until SIGTERM or Ctrl-C. */
@@ -29,7 +32,8 @@ import picocli.CommandLine.Option;
                         + "dashes); options on the command line win. See agent/README.md."})
 public final class AgentCommand implements Callable<Integer> {
 
-    private static final Set<String> PATH_KEYS = Set.of("state-dir", "trust", "password-file");
+    private static final Set<String> PATH_KEYS = Set.of("state-dir", "trust", "password-file", "local-socket", "tls-ca", "tls-cert",
+            "tls-key");
 
     @Option(names = "--config", paramLabel = "FILE", description = "flat YAML file of 'key: value' lines")
     Path config;
@@ -82,8 +86,62 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--max-chunk-bytes", paramLabel = "SIZE", description = "largest chunk accepted, e.g. 1MiB")
     String maxChunkBytes;
 
+    @Option(names = "--group", paramLabel = "GROUP", description = "rollout group of this device (default "
+            + AgentConfig.DEFAULT_GROUP + ")")
+    String group;
+
+    @Option(names = "--receive-maximum", paramLabel = "N", description = "MQTT 5 Receive Maximum: QoS 1 messages the "
+            + "broker may send ahead of acknowledgements (default " + AgentConfig.DEFAULT_RECEIVE_MAXIMUM + ")")
+    String receiveMaximum;
+
+    @Option(names = "--session-expiry", paramLabel = "S", description = "seconds the broker keeps the session while the "
+            + "device is offline (default " + AgentConfig.DEFAULT_SESSION_EXPIRY_SECONDS + ")")
+    String sessionExpiry;
+
+    @Option(names = "--offline-buffer", paramLabel = "N", description = "reports kept while the broker is unreachable; "
+            + "the oldest are dropped and counted (default " + AgentConfig.DEFAULT_OFFLINE_BUFFER + ")")
+    String offlineBuffer;
+
+    @Option(names = "--probation", paramLabel = "S", description = "seconds a new model must serve before a crash loop "
+            + "no longer rolls it back (default " + AgentConfig.DEFAULT_PROBATION_SECONDS + ")")
+    String probation;
+
+    @Option(names = "--crash-loop-restarts", paramLabel = "N", description = "unclean restarts during probation that "
+            + "roll a new model back (default " + AgentConfig.DEFAULT_CRASH_LOOP_RESTARTS + ")")
+    String crashLoopRestarts;
+
+    @Option(names = "--inference-threads", paramLabel = "N", description = "intra-op threads, 0 for the profile's cores, "
+            + "unless tuning measured better (default " + AgentConfig.DEFAULT_INFERENCE_THREADS + ")")
+    String inferenceThreads;
+
+    @Option(names = "--local-socket", paramLabel = "PATH", description = "Unix domain socket serving inference on the "
+            + "device, also without a broker")
+    String localSocket;
+
+    @Option(names = "--tune-after-activation", paramLabel = "BOOL", description = "measure the variants that fit after "
+            + "every activation of a new version: true or false (default false)")
+    String tuneAfterActivation;
+
+    @Option(names = "--tls-ca", paramLabel = "PEM", description = "CA certificate(s) the broker's certificate must chain "
+            + "to (with an ssl:// broker URL)")
+    String tlsCa;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "this device's client certificate (mutual TLS; the "
+            + "broker may take its common name as user name)")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "the client certificate's private key, unencrypted PKCS#8")
+    String tlsKey;
+
+    @Option(names = "--models", paramLabel = "ID", description = "comma-separated model ids this device accepts "
+            + "manifests for (default: any)")
+    String models;
+
     @Option(names = "--verbose", description = "also log debug events")
     boolean verbose;
+
+    @Mixin
+    CoapOptions coap = new CoapOptions();
 
     public AgentCommand() {
     }
@@ -92,7 +150,7 @@ public final class AgentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AgentConfig c = config();
         OneLineLog.install(verbose);
-        Agent agent = Agent.start(c);
+        Agent agent = Agent.start(c, coap.settings());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
             OneLineLog.ifDropped("agent " + c.deviceId() + " stopped");
@@ -126,6 +184,20 @@ public final class AgentCommand implements Callable<Integer> {
         put(v, "max-variants", maxVariants);
         put(v, "max-payload-bytes", maxPayloadBytes);
         put(v, "max-chunk-bytes", maxChunkBytes);
+        put(v, "receive-maximum", receiveMaximum);
+        put(v, "session-expiry", sessionExpiry);
+        put(v, "offline-buffer", offlineBuffer);
+        put(v, "probation", probation);
+        put(v, "crash-loop-restarts", crashLoopRestarts);
+        put(v, "inference-threads", inferenceThreads);
+        put(v, "local-socket", localSocket);
+        put(v, "tune-after-activation", tuneAfterActivation);
+        put(v, "group", group);
+        put(v, "tls-ca", tlsCa);
+        put(v, "tls-cert", tlsCert);
+        put(v, "tls-key", tlsKey);
+        put(v, "models", models);
+        coap.resolve(v); // transport coap: the CoAP URI goes where the broker URL goes
         for (String key : List.of("broker", "id", "profile", "state-dir", "trust")) {
             required(v, key);
         }
@@ -143,11 +215,53 @@ public final class AgentCommand implements Callable<Integer> {
                 keys, (int) number(v, "report-interval", AgentConfig.DEFAULT_REPORT_INTERVAL_SECONDS),
                 (int) number(v, "chunk-window", AgentConfig.DEFAULT_CHUNK_WINDOW),
                 (int) number(v, "stall-timeout", AgentConfig.DEFAULT_STALL_TIMEOUT_SECONDS), limits, v.get("username"),
-                password);
+                password, v.get("group"), (int) number(v, "receive-maximum", AgentConfig.DEFAULT_RECEIVE_MAXIMUM),
+                whole(v, "session-expiry", AgentConfig.DEFAULT_SESSION_EXPIRY_SECONDS),
+                (int) number(v, "offline-buffer", AgentConfig.DEFAULT_OFFLINE_BUFFER),
+                (int) number(v, "probation", AgentConfig.DEFAULT_PROBATION_SECONDS),
+                (int) number(v, "crash-loop-restarts", AgentConfig.DEFAULT_CRASH_LOOP_RESTARTS),
+                (int) whole(v, "inference-threads", AgentConfig.DEFAULT_INFERENCE_THREADS),
+                v.containsKey("local-socket") ? Path.of(v.get("local-socket")) : null,
+                bool(v, "tune-after-activation"), tls(v), modelIds(v));
     }
 
-    /** Runs the agent as its own process: {@code java -cp ... dev.pipit.agent.command.AgentCommand --help}. */
+    /**
+     * Runs the agent as its own process: {@code java -cp ... dev.pipit.agent.command.AgentCommand --help}. The
+     * daemon's own form, {@code --config FILE [--verbose]}, is read without picocli, whose command model costs
+     * some 170 classes and a megabyte of a small device's memory for a line of arguments.
+     */
     public static void main(String[] args) {
+        AgentCommand daemon = daemonForm(args);
+        if (daemon != null) {
+            try {
+                System.exit(daemon.call());
+            } catch (Exception e) {
+                System.err.println("agent: " + e.getMessage());
+                if (daemon.verbose) {
+                    e.printStackTrace();
+                }
+                System.exit(1);
+            }
+        }
+        System.exit(parseAndRun(args));
+    }
+
+    /** The command for {@code --config FILE [--verbose]} (in any order), or null for any other command line. */
+    static AgentCommand daemonForm(String[] args) {
+        AgentCommand c = new AgentCommand();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--verbose") && !c.verbose) {
+                c.verbose = true;
+            } else if (args[i].equals("--config") && c.config == null && i + 1 < args.length && !args[i + 1].startsWith("-")) {
+                c.config = Path.of(args[++i]);
+            } else {
+                return null;
+            }
+        }
+        return c.config == null ? null : c;
+    }
+
+    private static int parseAndRun(String[] args) {
         CommandLine cl = new CommandLine(new AgentCommand());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("agent: " + e.getMessage());
@@ -156,7 +270,7 @@ public final class AgentCommand implements Callable<Integer> {
             }
             return 1;
         });
-        System.exit(cl.execute(args));
+        return cl.execute(args);
     }
 
     /** {@code --version}: the agent's Implementation-Version. */
@@ -176,7 +290,7 @@ public final class AgentCommand implements Callable<Integer> {
 
     /** Paths in a config file are relative to the file; a profile is a path unless it names a built-in one. */
     private static String relativeTo(Path base, String key, String value) {
-        boolean path = PATH_KEYS.contains(key) || key.equals("profile") && !DeviceProfiles.builtInNames().contains(value);
+        boolean path = PATH_KEYS.contains(key) || CoapOptions.PATH_KEYS.contains(key) || key.equals("profile") && !DeviceProfiles.builtInNames().contains(value);
         if (!path || value.isEmpty()) {
             return value;
         }
@@ -206,6 +320,49 @@ public final class AgentCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + key + " must be a positive whole number, was '" + v + "'");
         }
+    }
+
+    /** A whole number that may be 0. */
+    private static long whole(Map<String, String> values, String key, long otherwise) {
+        String v = values.get(key);
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            long n = Long.parseLong(v.strip());
+            if (n < 0 || n > Integer.MAX_VALUE) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " must be a whole number, 0 or more, was '" + v + "'");
+        }
+    }
+
+    private static TlsSettings tls(Map<String, String> values) {
+        if (!values.containsKey("tls-ca") && !values.containsKey("tls-cert") && !values.containsKey("tls-key")) {
+            return null;
+        }
+        Function<String, Path> path = key -> values.containsKey(key) ? Path.of(values.get(key)) : null;
+        return new TlsSettings(path.apply("tls-ca"), path.apply("tls-cert"), path.apply("tls-key"));
+    }
+
+    private static Set<String> modelIds(Map<String, String> values) {
+        String v = values.get("models");
+        return v == null ? Set.of() : Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    private static boolean bool(Map<String, String> values, String key) {
+        String v = values.get(key);
+        if (v == null) {
+            return false;
+        }
+        return switch (v.strip()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("--" + key + " must be true or false, was '" + v + "'");
+        };
     }
 
     private static long size(Map<String, String> values, String key, long otherwise) {

@@ -19,7 +19,10 @@ public final class ConfigFile {
     /** Every key a config file may hold. */
     public static final List<String> KEYS = List.of("broker", "id", "profile", "state-dir", "trust", "report-interval",
             "chunk-window", "stall-timeout", "username", "password-file", "max-manifest-bytes", "max-variants",
-            "max-payload-bytes", "max-chunk-bytes");
+            "max-payload-bytes", "max-chunk-bytes", "group", "receive-maximum", "session-expiry", "offline-buffer",
+            "probation", "crash-loop-restarts", "inference-threads", "local-socket", "tune-after-activation",
+            "transport", "coap-uri", "allow-plain-coap", "coap-dtls", "coap-psk-identity", "coap-psk-file", "coap-key",
+            "coap-trust", "coap-block-size", "coap-ack-timeout-ms", "tls-ca", "tls-cert", "tls-key", "models");
     private static final int MAX_BYTES = 64 << 10;
 
     private ConfigFile() {

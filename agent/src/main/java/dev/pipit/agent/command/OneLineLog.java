@@ -1,6 +1,5 @@
 package dev.pipit.agent.command;
 
-import java.time.Instant;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -63,12 +62,46 @@ final class OneLineLog extends Handler {
         flush();
     }
 
+    /**
+     * Appends {@code 2026-11-29T05:44:28.803Z}, what {@code Instant.toString} prints for whole milliseconds,
+     * without java.time.format: its formatter machinery is some 70 classes a small device does not need.
+     */
+    static StringBuilder appendUtc(StringBuilder b, long epochMillis) {
+        long days = Math.floorDiv(epochMillis, 86_400_000L);
+        long ms = Math.floorMod(epochMillis, 86_400_000L);
+        // civil date from days since 1970-01-01 (H. Hinnant's algorithm, proleptic Gregorian)
+        long z = days + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        long doe = z - era * 146_097;
+        long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        long day = doy - (153 * mp + 2) / 5 + 1;
+        long month = mp < 10 ? mp + 3 : mp - 9;
+        long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+        b.append(year).append('-');
+        pad(b, month, 2).append('-');
+        pad(b, day, 2).append('T');
+        pad(b, ms / 3_600_000, 2).append(':');
+        pad(b, ms / 60_000 % 60, 2).append(':');
+        pad(b, ms / 1000 % 60, 2).append('.');
+        return pad(b, ms % 1000, 3).append('Z');
+    }
+
+    private static StringBuilder pad(StringBuilder b, long v, int digits) {
+        String s = Long.toString(v);
+        for (int i = s.length(); i < digits; i++) {
+            b.append('0');
+        }
+        return b.append(s);
+    }
+
     private static final class OneLine extends Formatter {
 
         @Override
         public String format(LogRecord r) {
-            StringBuilder line = new StringBuilder()
-                    .append(Instant.ofEpochMilli(r.getMillis())).append(' ')
+            StringBuilder line = new StringBuilder();
+            appendUtc(line, r.getMillis()).append(' ')
                     .append(r.getLevel().getName()).append(' ')
                     .append(formatMessage(r)).append(System.lineSeparator());
             if (r.getThrown() != null) {

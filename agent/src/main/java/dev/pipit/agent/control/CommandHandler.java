@@ -3,41 +3,77 @@ package dev.pipit.agent.control;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.pipit.protocol.v1.Command;
 import dev.pipit.protocol.v1.CommandResult;
-import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
- * Answers Commands from the fleet. ReportNow is served; Activate, Rollback and SetReportInterval are
- * answered UNSUPPORTED with a reason until the agent implements them.
+ * Answers Commands from the fleet, each with a result code and a reason: OK, REJECTED (the command
+ * cannot apply here, e.g. a version that is not stored), FAILED (it was tried and did not work, e.g. a
+ * stored model fails its checks). Tune answers when its measurements are done.
  */
 public final class CommandHandler {
 
-    private final Runnable reportNow;
+    /** Upper bound of SetReportInterval: a day. */
+    public static final int MAX_REPORT_INTERVAL_SECONDS = 86_400;
 
-    /** @param reportNow publishes the status and memory report (on the caller's thread) */
-    public CommandHandler(Runnable reportNow) {
-        this.reportNow = reportNow;
+    /** What the commands do; every method runs on the agent's scheduler thread. */
+    public interface Actions {
+        /** Publishes status and memory now. */
+        void reportNow();
+
+        CommandResult activate(long version, String variant);
+
+        CommandResult rollback();
+
+        CommandResult setReportInterval(int seconds);
+
+        /** Starts measuring; {@code answer} receives the result, now or when tuning ends. */
+        void tune(int iterations, Consumer<CommandResult> answer);
     }
 
-    public CommandResult handle(byte[] commandBytes) {
+    private final Actions actions;
+
+    public CommandHandler(Actions actions) {
+        this.actions = actions;
+    }
+
+    /** Parses and carries out a command; {@code answer} is called exactly once. */
+    public void handle(byte[] commandBytes, Consumer<CommandResult> answer) {
         Command command;
         try {
             command = Command.parseFrom(commandBytes);
         } catch (InvalidProtocolBufferException e) {
-            return result(CommandResult.Code.REJECTED, "not a Command: " + e.getMessage());
+            answer.accept(result(CommandResult.Code.REJECTED, "not a Command: " + e.getMessage()));
+            return;
         }
-        return switch (command.getKindCase()) {
+        switch (command.getKindCase()) {
             case REPORT_NOW -> {
-                reportNow.run();
-                yield result(CommandResult.Code.OK, "status and memory report published");
+                actions.reportNow();
+                answer.accept(result(CommandResult.Code.OK, "status and memory report published"));
             }
-            case ACTIVATE, ROLLBACK, SET_REPORT_INTERVAL -> result(CommandResult.Code.UNSUPPORTED,
-                    command.getKindCase().name().toLowerCase(Locale.ROOT)
-                            + " is not supported by this agent version");
-            case KIND_NOT_SET -> result(CommandResult.Code.REJECTED, "command names no action this agent knows");
-        };
+            case ACTIVATE -> {
+                String variant = command.getActivate().getVariant();
+                if (command.getActivate().getVersion() == 0 || variant.isEmpty()) {
+                    answer.accept(result(CommandResult.Code.REJECTED, "activate needs a version and a variant"));
+                } else {
+                    answer.accept(actions.activate(command.getActivate().getVersion(), variant));
+                }
+            }
+            case ROLLBACK -> answer.accept(actions.rollback());
+            case SET_REPORT_INTERVAL -> {
+                int s = command.getSetReportInterval().getSeconds();
+                if (s < 1 || s > MAX_REPORT_INTERVAL_SECONDS) {
+                    answer.accept(result(CommandResult.Code.REJECTED, "report interval must be 1 to "
+                            + MAX_REPORT_INTERVAL_SECONDS + " seconds, was " + Integer.toUnsignedString(s)));
+                } else {
+                    answer.accept(actions.setReportInterval(s));
+                }
+            }
+            case TUNE -> actions.tune(command.getTune().getIterations(), answer);
+            case KIND_NOT_SET -> answer.accept(result(CommandResult.Code.REJECTED, "command names no action this agent knows"));
+        }
     }
 
-    private static CommandResult result(CommandResult.Code code, String reason) {
+    public static CommandResult result(CommandResult.Code code, String reason) {
         return CommandResult.newBuilder().setCode(code).setReason(reason).build();
     }
 }

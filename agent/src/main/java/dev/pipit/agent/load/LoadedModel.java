@@ -19,13 +19,14 @@ public final class LoadedModel implements AutoCloseable {
     private final long activatedEpochMillis;
     private final Interpreter interpreter;
     private final int maxBatch;
+    private final int threads;
     private final int inputSize;
     private final int outputSize;
     private final ReentrantLock lock = new ReentrantLock();
     private boolean closed;
 
     LoadedModel(String modelId, long version, Variant variant, String selectionReason, long activatedEpochMillis,
-                Interpreter interpreter, int maxBatch) {
+                Interpreter interpreter, int maxBatch, int threads) {
         this.modelId = modelId;
         this.version = version;
         this.variant = variant;
@@ -33,6 +34,7 @@ public final class LoadedModel implements AutoCloseable {
         this.activatedEpochMillis = activatedEpochMillis;
         this.interpreter = interpreter;
         this.maxBatch = maxBatch;
+        this.threads = threads;
         this.inputSize = interpreter.inputSize();
         this.outputSize = interpreter.outputSize();
     }
@@ -108,10 +110,6 @@ public final class LoadedModel implements AutoCloseable {
         return modelId;
     }
 
-    public long version() {
-        return version;
-    }
-
     public Variant variant() {
         return variant;
     }
@@ -123,6 +121,15 @@ public final class LoadedModel implements AutoCloseable {
     /** The largest batch the interpreter runs at once (its arena is planned for it). */
     public int maxBatch() {
         return maxBatch;
+    }
+
+    /** Intra-op threads of the interpreter. */
+    public int threads() {
+        return threads;
+    }
+
+    public long version() {
+        return version;
     }
 
     public int inputSize() {

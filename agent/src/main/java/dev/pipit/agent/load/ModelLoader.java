@@ -1,5 +1,6 @@
 package dev.pipit.agent.load;
 
+import dev.pipit.agent.select.SizeFormat;
 import dev.pipit.protocol.bundle.BundleException;
 import dev.pipit.protocol.bundle.Chunks;
 import dev.pipit.protocol.graph.GraphCodec;
@@ -17,16 +18,22 @@ import java.security.MessageDigest;
 
 /**
  * Turns a stored variant payload into a {@link LoadedModel}: hash, decode, load into the interpreter,
- * match the manifest's tensor sizes, pass the golden check. Any failure is a {@link BundleException}
- * whose message the device reports; nothing is activated here.
+ * check that weights plus arena as loaded fit the memory budget, match the manifest's tensor sizes, pass
+ * the golden check. Any failure is a {@link BundleException} whose message the device reports; nothing
+ * is activated here.
  */
 public final class ModelLoader {
 
     private ModelLoader() {
     }
 
+    /**
+     * @param budgetBytes the most the loaded variant may hold (weights plus arena); a variant over it at
+     *     {@code options.maxBatch()} is loaded again for batch 1, and refused if it is still over
+     */
     public static LoadedModel load(Manifest manifest, Variant variant, Path graphFile, String selectionReason,
-                                   RuntimeOptions options, long nowEpochMillis) throws BundleException, IOException {
+                                   RuntimeOptions options, long budgetBytes, long nowEpochMillis)
+            throws BundleException, IOException {
         String id = variant.getId();
         long size = Files.size(graphFile);
         if (size != variant.getPayloadBytes()) {
@@ -43,15 +50,22 @@ public final class ModelLoader {
         } catch (MalformedGraphException e) {
             throw new BundleException("variant " + id + " does not decode: " + e.getMessage());
         }
-        Interpreter interpreter;
-        try {
-            interpreter = Interpreter.load(graph, options);
-        } catch (RuntimeException e) {
-            // InvalidGraphException names the fault; anything else the runtime throws is still a refusal
-            throw new BundleException("variant " + id + " cannot run here: " + e.getMessage());
+        Interpreter interpreter = interpreter(graph, options, id);
+        if (footprint(interpreter) > budgetBytes && options.maxBatch() > 1) {
+            interpreter.close(); // the arena did not grow linearly with the batch: plan it for one sample
+            options = new RuntimeOptions(1, options.threads());
+            interpreter = interpreter(graph, options, id);
+        }
+        if (footprint(interpreter) > budgetBytes) {
+            long w = interpreter.weightBytes();
+            long a = interpreter.arenaBytes();
+            interpreter.close();
+            throw new BundleException("variant " + id + " needs " + SizeFormat.bytes(w + a) + " as loaded (weights "
+                    + SizeFormat.bytes(w) + ", arena " + SizeFormat.bytes(a) + " at batch 1), more than the "
+                    + SizeFormat.bytes(budgetBytes) + " budget");
         }
         LoadedModel model = new LoadedModel(manifest.getModelId(), manifest.getVersion(), variant, selectionReason,
-                nowEpochMillis, interpreter, options.maxBatch());
+                nowEpochMillis, interpreter, options.maxBatch(), options.threads());
         try {
             checkSize("input", manifest.getInput(), interpreter.inputSize(), id);
             checkSize("output", manifest.getOutput(), interpreter.outputSize(), id);
@@ -64,6 +78,20 @@ public final class ModelLoader {
             model.close();
             throw new BundleException("variant " + id + " fails while running its golden inputs: " + e.getMessage());
         }
+    }
+
+    private static Interpreter interpreter(Graph graph, RuntimeOptions options, String id) throws BundleException {
+        try {
+            return Interpreter.load(graph, options);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // an arena too large for this JVM fails as one allocation, nothing else half done: a refusal like the rest
+            // InvalidGraphException names the fault; anything else the runtime throws is still a refusal
+            throw new BundleException("variant " + id + " cannot run here: " + e.getMessage());
+        }
+    }
+
+    private static long footprint(Interpreter i) {
+        return i.weightBytes() + i.arenaBytes();
     }
 
     /**

@@ -29,10 +29,16 @@ public final class MemoryProbe {
         this.cgroupRoot = cgroupRoot;
     }
 
-    /** @param active the serving model, or null */
-    public MemoryReport sample(String deviceId, LoadedModel active, long nowEpochMillis) {
+    /**
+     * @param active the serving model, or null
+     * @param budgetBytes the profile's model memory budget
+     * @param trigger why the report is made: connect, activation, change, periodic, request, tune
+     */
+    public MemoryReport sample(String deviceId, LoadedModel active, long budgetBytes, String trigger,
+                               long nowEpochMillis) {
         MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
         MemoryUsage heap = mx.getHeapMemoryUsage();
+        MemoryUsage nonHeap = mx.getNonHeapMemoryUsage();
         ProcStatus proc = ProcStatus.read(procStatus);
         MemoryReport.Builder r = MemoryReport.newBuilder()
                 .setDeviceId(deviceId)
@@ -40,17 +46,23 @@ public final class MemoryProbe {
                 .setHeapUsedBytes(heap.getUsed())
                 .setHeapCommittedBytes(heap.getCommitted())
                 .setHeapMaxBytes(Math.max(0, heap.getMax()))
-                .setNonHeapUsedBytes(mx.getNonHeapMemoryUsage().getUsed())
+                .setNonHeapUsedBytes(nonHeap.getUsed())
+                .setNonHeapCommittedBytes(nonHeap.getCommitted())
                 .setDirectBufferBytes(directBufferBytes())
                 .setRssBytes(proc.rssBytes())
                 .setPeakRssBytes(proc.peakRssBytes())
-                .setCgroupLimitBytes(CgroupLimit.read(procCgroup, cgroupRoot));
+                .setCgroupLimitBytes(CgroupLimit.read(procCgroup, cgroupRoot))
+                .setCgroupCurrentBytes(CgroupLimit.current(procCgroup, cgroupRoot))
+                .setBudgetBytes(budgetBytes)
+                .setTrigger(trigger);
         if (active != null) {
             r.setVariant(active.variant().getId())
                     .setWeightBytes(active.weightBytes())
                     .setArenaBytes(active.arenaBytes())
                     .setPredictedWeightBytes(active.variant().getWeightBytes())
-                    .setPredictedPeakBytes(active.variant().getPlannedPeakBytes());
+                    .setPredictedPeakBytes(active.variant().getPlannedPeakBytes())
+                    .setMaxBatch(active.maxBatch())
+                    .setPredictedArenaBytes(active.variant().getPlannedPeakBytes() * active.maxBatch());
         }
         return r.build();
     }

@@ -34,14 +34,19 @@ public final class AtomicFiles {
         move(tmp, target);
     }
 
-    /** Renames {@code source} over {@code target} atomically and makes the rename durable. */
+    /** Renames {@code source} over {@code target} atomically and makes the rename durable in both directories. */
     public static void move(Path source, Path target) throws IOException {
         Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(target.toAbsolutePath().getParent());
+        Path to = target.toAbsolutePath().getParent();
+        Path from = source.toAbsolutePath().getParent();
+        syncDirectory(to);
+        if (!from.equals(to)) {
+            syncDirectory(from);
+        }
     }
 
     /** Makes a directory's entries durable; a no-op where directories cannot be opened (Windows). */
-    static void syncDirectory(Path dir) throws IOException {
+    public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (UnsupportedOperationException | AccessDeniedException e) {

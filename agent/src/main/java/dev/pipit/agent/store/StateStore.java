@@ -8,27 +8,35 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The agent's state directory (layout in agent/README.md):
+ * The agent's state directory, with two model slots (layout in agent/README.md):
  * <pre>
- * state.properties                         active model, trusted versions, status sequence
- * models/{model}/{version}/manifest.pb     the verified SignedManifest, exactly as received
- * models/{model}/{version}/{variant}.graph a verified variant payload
+ * state.properties                    the commit point: active slot and variant, rollback target, probation,
+ *                                     trusted versions, status sequence
+ * slots/{a,b}/manifest.pb             the verified SignedManifest of the version in that slot, as received
+ * slots/{a,b}/{variant}.graph         verified variant payloads of that version
  * downloads/{model}/{version}/{variant}.partial  chunks verified so far, at their offsets
  * </pre>
- * Every file is replaced atomically; {@code .tmp} leftovers of an interrupted write are deleted on open.
+ * Every file is replaced atomically (temporary file, fsync, rename, fsync of the directory); switching
+ * the active model is one such replacement of {@code state.properties}, so a power cut at any instant
+ * leaves the old or the new state, each naming a slot whose files were fsynced before it was written. A
+ * slot named by the state is never modified; the other one is cleared before it receives a new version.
  */
 public final class StateStore {
 
     private static final String STATE = "state.properties";
+    private static final String MANIFEST = "manifest.pb";
+    private static final String GRAPH_SUFFIX = ".graph";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final Path root;
@@ -42,11 +50,16 @@ public final class StateStore {
     /** Opens (creating if needed) a state directory and reads its committed state. */
     public static StateStore open(Path dir) throws IOException {
         Path root = dir.toAbsolutePath().normalize();
-        Files.createDirectories(root.resolve("models"));
-        Files.createDirectories(root.resolve("downloads"));
+        for (Path d : List.of(root.resolve("slots").resolve(Slot.A.dirName()), root.resolve("slots").resolve(Slot.B.dirName()),
+                root.resolve("downloads"))) {
+            if (!Files.isDirectory(d)) {
+                Files.createDirectories(d);
+                AtomicFiles.syncDirectory(d.getParent());
+            }
+        }
         try (Stream<Path> files = Files.walk(root)) {
             for (Path p : files.filter(f -> f.getFileName().toString().endsWith(AtomicFiles.TMP_SUFFIX)).toList()) {
-                Files.deleteIfExists(p);
+                Files.deleteIfExists(p); // an interrupted write: the target still holds the old content
             }
         }
         Path state = root.resolve(STATE);
@@ -62,43 +75,106 @@ public final class StateStore {
         return state;
     }
 
-    /** Commits a new state: after this returns, a restart sees it. */
+    /** Commits a new state: after this returns, a restart (or a power cut) sees it. */
     public void save(AgentState next) throws IOException {
         Properties p = new Properties();
-        if (next.active() != null) {
-            AgentState.Installed a = next.active();
-            p.setProperty("active.model", a.modelId());
-            p.setProperty("active.version", Long.toString(a.version()));
-            p.setProperty("active.variant", a.variant());
-            p.setProperty("active.reason", a.reason());
-            p.setProperty("active.activated", Long.toString(a.activatedEpochMillis()));
-        }
+        put(p, "active", next.active());
+        put(p, "previous", next.previous());
+        p.setProperty("probation", Boolean.toString(next.probation()));
+        p.setProperty("crashes", Integer.toString(next.crashes()));
+        p.setProperty("running", Boolean.toString(next.running()));
         next.trusted().forEach((model, t) -> p.setProperty("trusted." + model, t.version() + " " + t.manifestSha256()));
         p.setProperty("sequence", Long.toString(next.sequence()));
+        if (next.reportIntervalSeconds() > 0) {
+            p.setProperty("report-interval", Integer.toString(next.reportIntervalSeconds()));
+        }
         StringWriter w = new StringWriter();
         p.store(w, "pipit agent state; written atomically, do not edit while the agent runs");
         AtomicFiles.write(root.resolve(STATE), w.toString().getBytes(StandardCharsets.UTF_8));
         state = next;
     }
 
-    public Path manifestFile(String modelId, long version) {
-        return versionDir(modelId, version).resolve("manifest.pb");
+    public Path slotDir(Slot slot) {
+        return root.resolve("slots").resolve(slot.dirName());
     }
 
-    public Path graphFile(String modelId, long version, String variant) {
-        return versionDir(modelId, version).resolve(checkName("variant id", variant) + ".graph");
+    public Path manifestFile(Slot slot) {
+        return slotDir(slot).resolve(MANIFEST);
+    }
+
+    public Path graphFile(Slot slot, String variant) {
+        return slotDir(slot).resolve(checkName("variant id", variant) + GRAPH_SUFFIX);
+    }
+
+    /** The variants stored in a slot, sorted. */
+    public List<String> variants(Slot slot) throws IOException {
+        try (Stream<Path> files = Files.list(slotDir(slot))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(GRAPH_SUFFIX))
+                    .map(n -> n.substring(0, n.length() - GRAPH_SUFFIX.length())).sorted().toList();
+        }
     }
 
     public Path partialFile(String modelId, long version, String variant) throws IOException {
         Path dir = root.resolve("downloads").resolve(checkName("model id", modelId)).resolve(Long.toString(version));
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            AtomicFiles.syncDirectory(dir.getParent());
+        }
         return dir.resolve(checkName("variant id", variant) + ".partial");
     }
 
-    /** Moves a verified, fsynced payload (a finished partial file) into the store. */
-    public Path install(String modelId, long version, String variant, Path verifiedPayload) throws IOException {
-        Files.createDirectories(versionDir(modelId, version));
-        Path graph = graphFile(modelId, version, variant);
+    /**
+     * The slot that receives a verified payload of {@code modelId} v{@code version}: the slot already holding
+     * that version, else the one the active model is not in. A slot that must be reused is first dropped
+     * from the state (if it held the rollback target) and cleared; then the manifest is written into it.
+     * The active model's slot is never cleared.
+     *
+     * @param signedManifest the SignedManifest bytes of that version
+     */
+    public Slot claim(String modelId, long version, byte[] signedManifest) throws IOException {
+        AgentState.Installed active = state.active();
+        AgentState.Installed previous = state.previous();
+        Slot slot;
+        if (active != null && active.sameVersion(modelId, version)) {
+            slot = active.slot();
+        } else if (previous != null && previous.sameVersion(modelId, version) && previous.slot() != slotOf(active)) {
+            slot = previous.slot();
+        } else {
+            slot = active == null ? Slot.A : active.slot().other();
+        }
+        Path manifest = manifestFile(slot);
+        if (Files.exists(manifest) && Arrays.equals(Files.readAllBytes(manifest), signedManifest)) {
+            return slot; // that version is there already: add a variant to it
+        }
+        if (slot == slotOf(active)) {
+            throw new IOException("slot " + slot.dirName() + " holds the active model with another manifest");
+        }
+        if (slot == slotOf(previous)) {
+            save(state.withoutPrevious()); // durable before its files go
+        }
+        clear(slot);
+        AtomicFiles.write(manifest, signedManifest);
+        return slot;
+    }
+
+    /**
+     * The slot that already holds {@code variant} of exactly this SignedManifest (installed before a crash or
+     * a restart, or the rollback target), or null.
+     */
+    public Slot find(byte[] signedManifest, String variant) throws IOException {
+        for (Slot slot : Slot.values()) {
+            Path manifest = manifestFile(slot);
+            if (Files.exists(graphFile(slot, variant)) && Files.exists(manifest)
+                    && Arrays.equals(Files.readAllBytes(manifest), signedManifest)) {
+                return slot;
+            }
+        }
+        return null;
+    }
+
+    /** Moves a verified, fsynced payload (a finished partial file) into a slot claimed for its version. */
+    public Path install(Slot slot, String variant, Path verifiedPayload) throws IOException {
+        Path graph = graphFile(slot, variant);
         AtomicFiles.move(verifiedPayload, graph);
         try {
             Files.deleteIfExists(verifiedPayload.getParent()); // downloads/{model}/{version}, if nothing else is in it
@@ -108,32 +184,28 @@ public final class StateStore {
         return graph;
     }
 
-    /** Keeps the SignedManifest of an activated version, exactly as received, for re-verification on restart. */
-    public void saveManifest(String modelId, long version, byte[] signedManifest) throws IOException {
-        Files.createDirectories(versionDir(modelId, version));
-        AtomicFiles.write(manifestFile(modelId, version), signedManifest);
+    /** Deletes a stored variant that failed its checks; never one the state names. */
+    public void remove(Slot slot, String variant) throws IOException {
+        if (names(state.active(), slot, variant) || names(state.previous(), slot, variant)) {
+            throw new IllegalStateException(variant + " in slot " + slot.dirName() + " is named by the state");
+        }
+        Files.deleteIfExists(graphFile(slot, variant));
+        AtomicFiles.syncDirectory(slotDir(slot));
     }
 
-    /** Deletes every stored version and download of a model except {@code keep}. */
-    public void prune(String modelId, Set<Long> keep) throws IOException {
-        for (String area : new String[] {"models", "downloads"}) {
-            Path dir = root.resolve(area).resolve(checkName("model id", modelId));
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            try (Stream<Path> versions = Files.list(dir)) {
-                for (Path v : versions.toList()) {
-                    if (!keep.contains(parseVersion(v.getFileName().toString()))) {
-                        deleteTree(v);
-                    }
+    /** Deletes partial downloads of {@code modelId} up to {@code version}: they can no longer be activated. */
+    public void pruneDownloads(String modelId, long version) throws IOException {
+        Path dir = root.resolve("downloads").resolve(checkName("model id", modelId));
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> versions = Files.list(dir)) {
+            for (Path v : versions.toList()) {
+                if (parseVersion(v.getFileName().toString()) <= version) {
+                    deleteTree(v);
                 }
             }
         }
-    }
-
-    /** Deletes one installed variant (one that failed its checks), leaving the rest of its version. */
-    public void remove(String modelId, long version, String variant) throws IOException {
-        Files.deleteIfExists(graphFile(modelId, version, variant));
     }
 
     /**
@@ -148,11 +220,47 @@ public final class StateStore {
         return id;
     }
 
-    private Path versionDir(String modelId, long version) {
-        if (version < 1) {
-            throw new IllegalArgumentException("version must be positive, was " + version);
+    private void clear(Slot slot) throws IOException {
+        Path dir = slotDir(slot);
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                if (Files.isDirectory(f)) {
+                    deleteTree(f);
+                } else {
+                    Files.delete(f);
+                }
+            }
         }
-        return root.resolve("models").resolve(checkName("model id", modelId)).resolve(Long.toString(version));
+        AtomicFiles.syncDirectory(dir);
+    }
+
+    private static Slot slotOf(AgentState.Installed m) {
+        return m == null ? null : m.slot();
+    }
+
+    private static boolean names(AgentState.Installed m, Slot slot, String variant) {
+        return m != null && m.slot() == slot && m.variant().equals(variant);
+    }
+
+    private static void put(Properties p, String prefix, AgentState.Installed m) {
+        if (m == null) {
+            return;
+        }
+        p.setProperty(prefix + ".slot", m.slot().dirName());
+        p.setProperty(prefix + ".model", m.modelId());
+        p.setProperty(prefix + ".version", Long.toString(m.version()));
+        p.setProperty(prefix + ".variant", m.variant());
+        p.setProperty(prefix + ".reason", m.reason());
+        p.setProperty(prefix + ".activated", Long.toString(m.activatedEpochMillis()));
+    }
+
+    private static AgentState.Installed installed(Properties p, String prefix) {
+        if (p.getProperty(prefix + ".model") == null) {
+            return null;
+        }
+        return new AgentState.Installed(Slot.parse(p.getProperty(prefix + ".slot")), p.getProperty(prefix + ".model"),
+                Long.parseLong(p.getProperty(prefix + ".version")), p.getProperty(prefix + ".variant"),
+                p.getProperty(prefix + ".reason"), Long.parseLong(p.getProperty(prefix + ".activated", "0")));
     }
 
     private static long parseVersion(String name) {
@@ -164,16 +272,14 @@ public final class StateStore {
     }
 
     private static void deleteTree(Path dir) throws IOException {
+        List<Path> all = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            files.sorted(Comparator.reverseOrder()).forEach(all::add);
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+        for (Path p : all) {
+            Files.deleteIfExists(p);
         }
     }
 
@@ -181,12 +287,6 @@ public final class StateStore {
         Properties p = new Properties();
         p.load(new StringReader(text));
         try {
-            AgentState.Installed active = null;
-            if (p.getProperty("active.model") != null) {
-                active = new AgentState.Installed(p.getProperty("active.model"),
-                        Long.parseLong(p.getProperty("active.version")), p.getProperty("active.variant"),
-                        p.getProperty("active.reason"), Long.parseLong(p.getProperty("active.activated", "0")));
-            }
             Map<String, AgentState.Trusted> trusted = new HashMap<>();
             for (String key : p.stringPropertyNames()) {
                 if (key.startsWith("trusted.")) {
@@ -195,7 +295,11 @@ public final class StateStore {
                             new AgentState.Trusted(Long.parseLong(parts[0]), parts.length > 1 ? parts[1] : ""));
                 }
             }
-            return new AgentState(active, trusted, Long.parseLong(p.getProperty("sequence", "0")));
+            return new AgentState(installed(p, "active"), installed(p, "previous"),
+                    Boolean.parseBoolean(p.getProperty("probation", "false")),
+                    Integer.parseInt(p.getProperty("crashes", "0")), Boolean.parseBoolean(p.getProperty("running", "false")),
+                    trusted, Long.parseLong(p.getProperty("sequence", "0")),
+                    Integer.parseInt(p.getProperty("report-interval", "0")));
         } catch (IllegalArgumentException e) { // NumberFormatException included
             throw new IOException(file + " is damaged (" + e.getMessage() + "); move it away to start afresh", e);
         }

@@ -1,5 +1,6 @@
 package dev.pipit.agent.transfer;
 
+import dev.pipit.agent.select.SizeFormat;
 import dev.pipit.protocol.bundle.BundleException;
 import dev.pipit.protocol.bundle.Chunks;
 import dev.pipit.protocol.v1.Manifest;
@@ -45,6 +46,12 @@ public final class ChunkDownload implements AutoCloseable {
             if (channel.size() > variant.getPayloadBytes()) {
                 channel.truncate(variant.getPayloadBytes());
             }
+            long needed = variant.getPayloadBytes() - channel.size();
+            long usable = Files.getFileStore(partial).getUsableSpace();
+            if (needed > usable) {
+                throw new IOException("not enough disk space: " + SizeFormat.bytes(needed) + " more needed, "
+                        + SizeFormat.bytes(usable) + " free");
+            }
             scan();
         } catch (IOException e) {
             channel.close();
@@ -85,6 +92,11 @@ public final class ChunkDownload implements AutoCloseable {
 
     public boolean complete() {
         return present.cardinality() == count;
+    }
+
+    /** Whether chunk {@code index} was asked for and has not been stored yet. */
+    public boolean wanted(int index) {
+        return index >= 0 && index < count && requested.get(index) && !present.get(index);
     }
 
     /** Whether a chunk topic belongs to this download. */

@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Drives one {@link ChunkDownload} over MQTT: subscribes to a window of missing chunk topics, writes each
  * chunk that verifies, unsubscribes from it and asks for the next, and gives up on a chunk that fails
- * or on a download that stalls. Runs on the agent's single scheduler thread; not thread-safe.
+ * or on a download that stalls while connected (a broker outage is not a stall: the download resumes
+ * when the connection is back). Chunk topics nobody asked for (left subscribed by a session that ended
+ * in a crash) are unsubscribed when a message arrives on them. Runs on the agent's single scheduler
+ * thread; not thread-safe.
  */
 public final class Downloader {
 
@@ -32,7 +35,7 @@ public final class Downloader {
         void failed(ChunkDownload download, String reason, boolean retryable);
     }
 
-    private final MqttConnection mqtt;
+    private final Transport mqtt;
     private final ScheduledExecutorService scheduler;
     private final int window;
     private final Duration stallTimeout;
@@ -42,7 +45,7 @@ public final class Downloader {
     private long lastProgressNanos;
     private long startedNanos;
 
-    public Downloader(MqttConnection mqtt, ScheduledExecutorService scheduler, int window, Duration stallTimeout,
+    public Downloader(Transport mqtt, ScheduledExecutorService scheduler, int window, Duration stallTimeout,
                       Listener listener) {
         if (window < 1) {
             throw new IllegalArgumentException("chunk window must be positive, was " + window);
@@ -79,7 +82,10 @@ public final class Downloader {
 
     /** Handles a message on a chunk topic; chunks of other downloads are ignored. */
     public void onChunk(ChunkTopic topic, byte[] payload) {
-        if (current == null || !current.matches(topic)) {
+        if (current == null || !current.matches(topic) || !current.wanted(topic.index())) {
+            // a subscription this run did not make (or a duplicate): never asked for again
+            LOG.log(System.Logger.Level.DEBUG, "chunk {0} not wanted: unsubscribed", topic.topic());
+            mqtt.unsubscribe(List.of(topic.topic()));
             return;
         }
         try {
@@ -94,6 +100,7 @@ public final class Downloader {
             return;
         }
         lastProgressNanos = System.nanoTime();
+        LOG.log(System.Logger.Level.DEBUG, "chunk {0} of {1} stored", Integer.toString(topic.index()), current);
         mqtt.unsubscribe(List.of(topic.topic()));
         if (current.complete()) {
             finish();
@@ -102,10 +109,13 @@ public final class Downloader {
         }
     }
 
-    /** After a reconnection: asks again for the outstanding chunks. */
+    /** After a reconnection: asks again for the outstanding chunks; the time offline is no stall. */
     public void resubscribe() {
         if (current != null) {
-            mqtt.subscribe(current.outstanding().stream().map(current::topic).toList());
+            lastProgressNanos = System.nanoTime();
+            List<Integer> outstanding = current.outstanding();
+            LOG.log(System.Logger.Level.DEBUG, "requesting chunks {0} of {1} again", outstanding, current);
+            mqtt.subscribe(outstanding.stream().map(current::topic).toList());
         }
     }
 
@@ -123,11 +133,19 @@ public final class Downloader {
     }
 
     private void requestMore() {
-        mqtt.subscribe(current.requestMore(window).stream().map(current::topic).toList());
+        List<Integer> more = current.requestMore(window);
+        if (!more.isEmpty()) {
+            LOG.log(System.Logger.Level.DEBUG, "requesting chunks {0} of {1}", more, current);
+        }
+        mqtt.subscribe(more.stream().map(current::topic).toList());
     }
 
     private void checkStall() {
         if (current == null) {
+            return;
+        }
+        if (!mqtt.isConnected()) {
+            lastProgressNanos = System.nanoTime(); // waiting for the broker is not a stall
             return;
         }
         long idle = System.nanoTime() - lastProgressNanos;

@@ -12,8 +12,10 @@ import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.TimerPingSender;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -21,8 +23,10 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
- * The device's MQTT 5 session: a persistent session (clean start false, one hour expiry), a retained
- * Will, QoS 1 subscriptions, and reconnection with exponential backoff and jitter.
+ * The device's MQTT 5 session: a persistent session (clean start false, a session expiry), a retained
+ * Will, QoS 1 subscriptions, a Receive Maximum that bounds the QoS 1 messages the broker sends ahead,
+ * reconnection with exponential backoff and jitter, and an {@link Outbox} that keeps reports, in order,
+ * while the broker cannot take them.
  *
  * <p>Reconnection is done here rather than by Paho's automatic reconnect: Paho keeps the reconnect delay
  * and lock in static fields shared by every client in the JVM (paho.mqtt.java#668), its reconnect timer
@@ -30,31 +34,37 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * Will between connections, which the status sequence needs. Every attempt runs on the agent's scheduler
  * thread, never on a Paho callback thread (blocking there can deadlock, #999).
  */
-public final class MqttConnection implements AutoCloseable {
+public final class MqttConnection implements Transport {
 
     private static final System.Logger LOG = System.getLogger(MqttConnection.class.getName());
-    private static final long SESSION_EXPIRY_SECONDS = 3600;
     private static final int KEEP_ALIVE_SECONDS = 30;
     private static final int MIN_BACKOFF_MILLIS = 1000;
     private static final int MAX_BACKOFF_MILLIS = 60_000;
-    private static final int RECEIVE_MAXIMUM = 32;
     private static final long CLOSE_TIMEOUT_MILLIS = 3000;
+    private static final String PROTO_PACKAGE = "dev.pipit.protocol.v1";
 
-    /** Receives the connection's events. */
-    public interface Handler {
-        /** A session is up (called on the scheduler thread): subscribe and publish the birth here. */
-        void connected(boolean sessionPresent);
+    /**
+     * Session settings.
+     *
+     * @param receiveMaximum QoS 1 messages the broker may send before this client acknowledges them
+     * @param sessionExpirySeconds how long the broker keeps the session (subscriptions, queued messages)
+     *     after a disconnection
+     * @param offlineBuffer reports kept while they cannot be published
+     * @param maximumPacketBytes MQTT 5 Maximum Packet Size: the broker drops, rather than sends, anything larger
+     *     (a chunk or manifest beyond the bundle limits never reaches the heap)
+     */
+    public record Options(int receiveMaximum, long sessionExpirySeconds, int offlineBuffer, long maximumPacketBytes) {
 
-        /** A message arrived (called on a Paho thread): hand it off, never block or throw. */
-        void message(String topic, MqttMessage message);
-
-        /** The session was lost (called on the scheduler thread); reconnection is already scheduled. */
-        void connectionLost(String reason);
+        public Options {
+            if (receiveMaximum < 1 || receiveMaximum > 65535 || sessionExpirySeconds < 0 || offlineBuffer < 1
+                    || maximumPacketBytes < 1024 || maximumPacketBytes > 268_435_455) {
+                throw new IllegalArgumentException("receive maximum must be 1 to 65535, session expiry non-negative,"
+                        + " the offline buffer positive and the maximum packet size 1 KiB to 256 MiB");
+            }
+        }
     }
 
-    /** The Will for the next connection: topic and message, published retained at QoS 1. */
-    public record Will(String topic, Message message) {
-    }
+    // Handler and Will are Transport's: the Will is published retained at QoS 1; messages arrive on Paho threads.
 
     private final String brokerUrl;
     private final MqttAsyncClient client;
@@ -63,25 +73,38 @@ public final class MqttConnection implements AutoCloseable {
     private final Supplier<Will> will;
     private final ScheduledExecutorService scheduler;
     private final Handler handler;
+    private final Options options;
+    private final Outbox outbox;
     private volatile boolean closed;
+    private volatile javax.net.SocketFactory socketFactory;
     private int backoffMillis = MIN_BACKOFF_MILLIS;
 
     /**
      * @param username null for anonymous
      * @param password null for none
      * @param will asked before every connection attempt
-     * @param scheduler a single-threaded executor; every attempt and event handler runs on it
+     * @param scheduler a single-threaded executor; every attempt, event handler and keep-alive ping runs on it
      */
     public MqttConnection(String brokerUrl, String clientId, String username, String password, Supplier<Will> will,
-                          ScheduledExecutorService scheduler, Handler handler) throws MqttException {
+                          ScheduledExecutorService scheduler, Handler handler, Options options) throws MqttException {
         this.brokerUrl = brokerUrl;
-        this.client = new MqttAsyncClient(brokerUrl, clientId, new MemoryPersistence());
+        // Pings on the agent's scheduler rather than a Timer thread of Paho's own: one thread less.
+        this.client = new MqttAsyncClient(brokerUrl, clientId, new MemoryPersistence(), new TimerPingSender(scheduler),
+                null);
+        this.options = options;
+        this.outbox = new Outbox(options.offlineBuffer());
         this.username = username;
         this.password = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
         this.will = will;
         this.scheduler = scheduler;
         this.handler = handler;
         client.setCallback(new Callback());
+    }
+
+    /** Sockets for the URL's scheme, e.g. {@code NoDelaySocketFactory.forUrl} (TLS, TCP_NODELAY); null for Paho's default. */
+    public MqttConnection withSocketFactory(javax.net.SocketFactory factory) {
+        this.socketFactory = factory;
+        return this;
     }
 
     /** Starts connecting; retries until connected or closed. */
@@ -97,9 +120,53 @@ public final class MqttConnection implements AutoCloseable {
         return brokerUrl;
     }
 
-    /** Publishes a protobuf message, tagged with its type as MQTT 5 content type. False if not sent. */
+    /**
+     * Publishes a protobuf message, tagged with its type as MQTT 5 content type, after the reports still
+     * waiting in the offline buffer. Called on the scheduler thread.
+     *
+     * @return true if handed to the client now, false if it waits in the offline buffer
+     */
     public boolean publish(String topic, Message message, int qos, boolean retained) {
-        return send(topic, message, qos, retained, null) != null;
+        Outbox.Entry e = new Outbox.Entry(topic, message.toByteArray(), contentType(message), qos, retained);
+        if (outbox.add(e)) {
+            LOG.log(System.Logger.Level.DEBUG, "offline buffer full: the oldest report was dropped ({0} so far)",
+                    Long.toString(outbox.dropped()));
+        }
+        drain();
+        return !outbox.contains(e);
+    }
+
+    /** Reports dropped from the full offline buffer since the start. */
+    public long droppedReports() {
+        return outbox.dropped();
+    }
+
+    /** Reports waiting in the offline buffer. */
+    public int bufferedReports() {
+        return outbox.size();
+    }
+
+    /** Hands waiting reports to the client, oldest first, until it is disconnected or its in-flight window is full. */
+    public void drain() {
+        for (Outbox.Entry e = outbox.peek(); e != null && client.isConnected(); e = outbox.peek()) {
+            MqttProperties props = new MqttProperties();
+            props.setContentType(e.contentType());
+            try {
+                client.publish(e.topic(), new MqttMessage(e.payload(), e.qos(), e.retained(), props));
+                outbox.remove(e);
+            } catch (MqttException ex) {
+                int code = ex.getReasonCode();
+                if (code == MqttClientException.REASON_CODE_MAX_INFLIGHT
+                        || code == MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED) {
+                    return; // again on the next acknowledgement or connection
+                }
+                outbox.remove(e);
+                LOG.log(System.Logger.Level.WARNING, "report on {0} dropped: {1}", e.topic(), describe(ex));
+            } catch (RuntimeException ex) {
+                outbox.remove(e);
+                LOG.log(System.Logger.Level.WARNING, "report on {0} dropped: {1}", e.topic(), describe(ex));
+            }
+        }
     }
 
     /** Answers an MQTT 5 request on its response topic with its correlation data. */
@@ -161,6 +228,7 @@ public final class MqttConnection implements AutoCloseable {
         closed = true;
         try {
             if (client.isConnected()) {
+                drain();
                 if (last != null) {
                     IMqttToken t = send(last.topic(), last.message(), 1, true, null);
                     if (t != null) {
@@ -193,9 +261,16 @@ public final class MqttConnection implements AutoCloseable {
         }
     }
 
-    /** The MQTT 5 content type naming a protobuf message's type, e.g. for events of several types. */
+    /**
+     * The MQTT 5 content type naming a protobuf message's type, e.g. for events of several types. Pipit's own
+     * messages are named from their class (java_multiple_files): asking for the descriptor would build every
+     * descriptor of the .proto files, some 200 classes the device does not otherwise need.
+     */
     public static String contentType(Message message) {
-        return "application/x-protobuf; proto=" + message.getDescriptorForType().getFullName();
+        Class<?> type = message.getClass();
+        String name = type.getPackageName().equals(PROTO_PACKAGE) ? "pipit.v1." + type.getSimpleName()
+                : message.getDescriptorForType().getFullName();
+        return "application/x-protobuf; proto=" + name;
     }
 
     private void attempt() {
@@ -226,16 +301,20 @@ public final class MqttConnection implements AutoCloseable {
     private MqttConnectionOptions options() {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(false);
-        o.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
+        o.setSessionExpiryInterval(options.sessionExpirySeconds());
         o.setKeepAliveInterval(KEEP_ALIVE_SECONDS);
         o.setConnectionTimeout(10);
         o.setAutomaticReconnect(false);
-        o.setReceiveMaximum(RECEIVE_MAXIMUM);
+        o.setReceiveMaximum(options.receiveMaximum());
+        o.setMaximumPacketSize(options.maximumPacketBytes());
         if (username != null) {
             o.setUserName(username);
         }
         if (password != null) {
             o.setPassword(password.clone());
+        }
+        if (socketFactory != null) {
+            o.setSocketFactory(socketFactory);
         }
         Will w = will.get();
         MqttProperties props = new MqttProperties();
@@ -313,6 +392,9 @@ public final class MqttConnection implements AutoCloseable {
 
         @Override
         public void deliveryComplete(IMqttToken token) {
+            if (outbox.size() > 0) {
+                execute(MqttConnection.this::drain); // a slot in the broker's in-flight window is free again
+            }
         }
 
         @Override

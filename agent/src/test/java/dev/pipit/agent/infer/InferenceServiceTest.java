@@ -35,7 +35,7 @@ class InferenceServiceTest {
         SignedBundle b = SignedBundle.builder("tiny", 2).variant("fp32", MLP.fp32(), 0.9).golden(MLP.inputs(1, 2), 2)
                 .build(KeyFiles.generate());
         Path graph = Files.write(dir.resolve("fp32.graph"), b.payload("fp32"));
-        active.set(ModelLoader.load(b.manifest(), b.variant("fp32"), graph, "only one", new RuntimeOptions(4, 1), 0));
+        active.set(ModelLoader.load(b.manifest(), b.variant("fp32"), graph, "only one", new RuntimeOptions(4, 1), Long.MAX_VALUE, 0));
     }
 
     @AfterEach

@@ -47,7 +47,7 @@ class ModelLoaderTest {
 
     private LoadedModel load(Manifest m, String variant, byte[] payload) throws Exception {
         Variant v = m.getVariantsList().stream().filter(x -> x.getId().equals(variant)).findFirst().orElseThrow();
-        return ModelLoader.load(m, v, write(variant, payload), "test", OPTIONS, 1234);
+        return ModelLoader.load(m, v, write(variant, payload), "test", OPTIONS, Long.MAX_VALUE, 1234);
     }
 
     @Test
@@ -130,6 +130,32 @@ class ModelLoaderTest {
 
         assertEquals("variant fp32 takes 16 input values per sample, the manifest declares 784 ([-1, 28, 28])",
                 e.getMessage());
+    }
+
+    @Test
+    void load_arenaAtMaxBatchOverBudget_plansForBatchOne() throws Exception {
+        Variant v = bundle.variant("int8");
+        long batchOne;
+        try (Interpreter one = Interpreter.load(MLP.int8(MLP.inputs(2, 64)), new RuntimeOptions(1, 1))) {
+            batchOne = one.weightBytes() + one.arenaBytes();
+        }
+
+        try (LoadedModel model = ModelLoader.load(bundle.manifest(), v, write("int8", bundle.payload("int8")), "test",
+                new RuntimeOptions(64, 1), batchOne, 1234)) {
+            assertEquals(1, model.maxBatch());
+            assertTrue(model.weightBytes() + model.arenaBytes() <= batchOne);
+        }
+    }
+
+    @Test
+    void load_weightsAloneOverBudget_isRejectedWithTheFigures() throws Exception {
+        Variant v = bundle.variant("int8");
+
+        BundleException e = assertThrows(BundleException.class, () -> ModelLoader.load(bundle.manifest(), v,
+                write("int8", bundle.payload("int8")), "test", OPTIONS, v.getWeightBytes() - 1, 1234));
+
+        assertTrue(e.getMessage().startsWith("variant int8 needs ") && e.getMessage().endsWith(" budget")
+                && e.getMessage().contains("as loaded (weights "), e.getMessage());
     }
 
     @Test

@@ -122,4 +122,44 @@ class VariantSelectorTest {
         assertEquals(1, VariantSelector.maxBatch(variant("int8", 500 * KIB, 12 * KIB, 0.9), p, 32));
         assertEquals(1, VariantSelector.maxBatch(variant("int8", 600 * KIB, 12 * KIB, 0.9), p, 32));
     }
+
+    private static DeviceProfile profileWithLatency(long budgetBytes, double latencyMillis) {
+        return new DeviceProfile("test-device", "a test device", 512 * KIB * KIB, 4, "aarch64", Set.of("neon"),
+                budgetBytes, latencyMillis, 0.8);
+    }
+
+    @Test
+    void select_measuredTooSlow_passesOverTheMostAccurate() {
+        Manifest m = manifest(variant("fp32", 800 * KIB, 140 * KIB, 0.885), variant("int8", 200 * KIB, 41 * KIB, 0.879));
+
+        Selection s = VariantSelector.select(m, profileWithLatency(1024 * KIB, 2),
+                v -> v.getId().equals("fp32") ? 3100 : 900);
+
+        Selection.Chosen c = assertInstanceOf(Selection.Chosen.class, s);
+        assertEquals("int8", c.variant().getId());
+        assertEquals("int8: fits 1 MiB budget (241 KiB), accuracy 87.9%, the only variant that fits, measured p50 900 µs;"
+                + " fp32 misses the 2 ms latency budget (measured p50 3.1 ms)", c.reason());
+    }
+
+    @Test
+    void select_everyVariantTooSlow_picksTheFastestMeasured() {
+        Manifest m = manifest(variant("fp32", 800 * KIB, 140 * KIB, 0.885), variant("int8", 200 * KIB, 41 * KIB, 0.879));
+
+        Selection s = VariantSelector.select(m, profileWithLatency(1024 * KIB, 0.5),
+                v -> v.getId().equals("fp32") ? 3100 : 900);
+
+        Selection.Chosen c = assertInstanceOf(Selection.Chosen.class, s);
+        assertEquals("int8", c.variant().getId());
+        assertEquals("int8: fits 1 MiB budget (241 KiB), the fastest measured (p50 900 µs), though no variant meets the"
+                + " 500 µs latency budget; fp32 p50 3.1 ms", c.reason());
+    }
+
+    @Test
+    void select_unmeasuredVariant_isNotPassedOver() {
+        Manifest m = manifest(variant("fp32", 800 * KIB, 140 * KIB, 0.885), variant("int8", 200 * KIB, 41 * KIB, 0.879));
+
+        Selection s = VariantSelector.select(m, profileWithLatency(1024 * KIB, 2), v -> v.getId().equals("int8") ? 900 : -1);
+
+        assertEquals("fp32", assertInstanceOf(Selection.Chosen.class, s).variant().getId());
+    }
 }

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Mosquitto broker for tests: started from a generated config on a free 127.0.0.1 port
- * (anonymous access, no persistence), stopped by {@link #close}. The binary is {@code /usr/sbin/mosquitto}
- * unless the system property {@code pipit.mosquitto} names another.
+ * (anonymous access, persistence only if asked), stopped by {@link #close}. The binary is
+ * {@code /usr/sbin/mosquitto} unless the system property {@code pipit.mosquitto} names another.
  */
 public final class Mosquitto implements AutoCloseable {
 
@@ -31,10 +31,18 @@ public final class Mosquitto implements AutoCloseable {
 
     /** Starts a broker on a free port; its config and log go to {@code dir}. */
     public static Mosquitto start(Path dir) throws IOException, InterruptedException {
+        return start(dir, false);
+    }
+
+    /**
+     * Starts a broker on a free port, with persistence in {@code dir} if asked: retained messages and
+     * persistent sessions then survive a restart on the same port (saved when it stops).
+     */
+    public static Mosquitto start(Path dir, boolean persistent) throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             try {
-                return start(dir, freePort());
+                return start(dir, freePort(), persistent);
             } catch (IOException e) {
                 last = e; // another process took the port between probe and bind: pick another
             }
@@ -44,6 +52,11 @@ public final class Mosquitto implements AutoCloseable {
 
     /** Starts a broker on a given port, e.g. to restart one where clients expect it. */
     public static Mosquitto start(Path dir, int port) throws IOException, InterruptedException {
+        return start(dir, port, false);
+    }
+
+    /** Starts a broker on a given port, with persistence in {@code dir} ({@code mosquitto-{port}.db}) if asked. */
+    public static Mosquitto start(Path dir, int port, boolean persistent) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY)) {
             throw new IOException(BINARY + " is missing: install the mosquitto package (apt-get install mosquitto)");
         }
@@ -51,7 +64,12 @@ public final class Mosquitto implements AutoCloseable {
         Files.writeString(conf, String.join("\n",
                 "listener " + port + " 127.0.0.1",
                 "allow_anonymous true",
-                "persistence false",
+                "set_tcp_nodelay true", // request/response round trips without Nagle's 40 ms
+                "persistence " + persistent,
+                // started as root, Mosquitto would switch to the "mosquitto" user and fail to write its database here
+                "user " + System.getProperty("user.name"),
+                "persistence_location " + dir.toAbsolutePath() + "/",
+                "persistence_file mosquitto-" + port + ".db",
                 "log_dest stderr",
                 "log_type error",
                 "log_type warning",

@@ -10,6 +10,7 @@ import java.util.function.Predicate;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -52,11 +53,26 @@ public final class MqttTestClient implements AutoCloseable {
         client.subscribe(filter, 1);
     }
 
+    /**
+     * Publishes at QoS 1 and waits for the acknowledgement. Paho counts a message in flight a moment after its
+     * token completes, so a quick next publish can be refused as "too many in progress": that one is retried.
+     */
     public void publish(String topic, byte[] payload, boolean retained) {
-        try {
-            client.publish(topic, payload, 1, retained);
-        } catch (MqttException e) {
-            throw new IllegalStateException("publishing on " + topic + " failed", e);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                client.publish(topic, payload, 1, retained);
+                return;
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || attempt == 100) {
+                    throw new IllegalStateException("publishing on " + topic + " failed", e);
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", ie);
+                }
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.pipit.compress.bundle;
 
 import dev.pipit.compress.evaluate.Evaluation;
 import dev.pipit.runtime.graph.Graph;
+import java.util.Map;
 
 /**
  * A compressed variant ready to be bundled, with the evidence measured for it.
@@ -10,12 +11,21 @@ import dev.pipit.runtime.graph.Graph;
  * @param technique human-readable description of how it was produced
  * @param graph the runtime graph that becomes the payload
  * @param evidence accuracy, cost and memory measured with the runtime
+ * @param calibration per activation tensor, the calibration method chosen (empty when not statically quantized)
+ * @param details technique-specific evidence for the report
  */
-public record VariantBuild(String id, String technique, Graph graph, Evaluation evidence) {
+public record VariantBuild(String id, String technique, Graph graph, Evaluation evidence, Map<String, String> calibration,
+                           Map<String, Object> details) {
 
     public VariantBuild {
         if (id == null || id.isEmpty() || technique == null || graph == null || evidence == null) {
             throw new IllegalArgumentException("a variant needs an id, a technique, a graph and its evaluation");
         }
+        calibration = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(calibration));
+        details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+    }
+
+    public VariantBuild(String id, String technique, Graph graph, Evaluation evidence) {
+        this(id, technique, graph, evidence, Map.of(), Map.of());
     }
 }

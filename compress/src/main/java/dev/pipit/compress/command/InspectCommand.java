@@ -2,7 +2,6 @@ package dev.pipit.compress.command;
 
 import dev.pipit.protocol.bundle.BundleFile;
 import dev.pipit.protocol.bundle.BundleLimits;
-import dev.pipit.protocol.bundle.KeyFiles;
 import dev.pipit.protocol.bundle.ManifestVerifier;
 import dev.pipit.protocol.v1.Manifest;
 import dev.pipit.protocol.v1.TensorSpec;
@@ -26,7 +25,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--bundle", required = true, description = "Bundle file.")
     Path bundle;
 
-    @Option(names = "--trust", description = "Public key file: also verify the manifest's signature with it.")
+    @Option(names = "--trust", description = "Public key or root metadata file: also verify the manifest's signatures with it.")
     Path trust;
 
     @Option(names = "--json", description = "Print one JSON document.")
@@ -37,7 +36,7 @@ public final class InspectCommand implements Callable<Integer> {
         BundleFile file = BundleInput.open(bundle);
         Manifest m = file.manifest();
         if (trust != null) {
-            new ManifestVerifier(List.of(KeyFiles.readPublic(trust)), BundleLimits.defaults()).verify(file.signedManifest());
+            ManifestVerifier.open(List.of(trust), null, BundleLimits.defaults()).verify(file.signedManifest());
         }
         if (json) {
             JsonOutput.print(document(m, trust != null));

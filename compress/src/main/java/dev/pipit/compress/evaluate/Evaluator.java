@@ -27,7 +27,7 @@ public final class Evaluator {
             images.copyImages(0, n, inputs, 0);
             Latency latency = Latency.measure(single, inputs, 1, LATENCY_WARMUP, LATENCY_ITERATIONS);
             return new Evaluation(accuracy, images.count(), Macs.perSample(graph), single.weightBytes(),
-                    single.arenaBytes(), latency.p50Micros());
+                    graph.weightBytes(), single.arenaBytes(), latency.p50Micros());
         }
     }
 

@@ -14,6 +14,7 @@ import dev.pipit.runtime.graph.Activation;
 import dev.pipit.runtime.graph.DataType;
 import dev.pipit.runtime.graph.Graph;
 import dev.pipit.runtime.graph.Node;
+import dev.pipit.runtime.graph.OpType;
 import dev.pipit.runtime.graph.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,8 +24,9 @@ import java.util.Map;
 
 /**
  * Writes an fp32 graph as a standard ONNX model (IR 7, opset 13): FLATTEN → Flatten, FULLY_CONNECTED →
- * Gemm with transB = 1 (plus Relu when fused), RELU → Relu, SOFTMAX → Softmax. The batch dimension
- * becomes the symbolic dimension {@code batch}.
+ * Gemm with transB = 1, CONV_2D → Conv, MAX_POOL → MaxPool, AVERAGE_POOL → AveragePool,
+ * GLOBAL_AVERAGE_POOL → GlobalAveragePool, ADD → Add (each followed by a Relu when one is fused),
+ * RELU → Relu, SOFTMAX → Softmax. The batch dimension becomes the symbolic dimension {@code batch}.
  */
 public final class OnnxExporter {
 
@@ -68,21 +70,31 @@ public final class OnnxExporter {
                 case FLATTEN -> g.addNode(node(n.name(), "Flatten", n).addAttribute(intAttribute("axis", 1)));
                 case RELU -> g.addNode(node(n.name(), "Relu", n));
                 case SOFTMAX -> g.addNode(node(n.name(), "Softmax", n).addAttribute(intAttribute("axis", -1)));
-                case FULLY_CONNECTED -> {
-                    NodeProto.Builder gemm = node(n.name(), "Gemm", n)
-                            .addAttribute(floatAttribute("alpha", 1f))
-                            .addAttribute(floatAttribute("beta", 1f))
-                            .addAttribute(intAttribute("transB", 1));
-                    if (n.activation() == Activation.RELU) {
-                        String linear = n.outputs().get(0) + "/linear";
-                        gemm.setOutput(0, linear);
-                        g.addNode(gemm);
-                        g.addNode(NodeProto.newBuilder().setName(n.name() + "/relu").setOpType("Relu")
-                                .addInput(linear).addOutput(n.outputs().get(0)));
-                    } else {
-                        g.addNode(gemm);
+                case FULLY_CONNECTED -> withRelu(g, n, node(n.name(), "Gemm", n)
+                        .addAttribute(floatAttribute("alpha", 1f))
+                        .addAttribute(floatAttribute("beta", 1f))
+                        .addAttribute(intAttribute("transB", 1)));
+                case CONV_2D -> {
+                    if (!"dense".equals(n.attributes().getOrDefault("weight_format", "dense"))) {
+                        throw new IllegalArgumentException("ONNX export takes dense weights; node " + n.name() + " is not");
                     }
+                    int[] w = tensors.get(n.inputs().get(1)).shape();
+                    withRelu(g, n, node(n.name(), "Conv", n)
+                            .addAttribute(intsAttribute("kernel_shape", w[2], w[3]))
+                            .addAttribute(intsAttribute("strides", ints(n, "strides", 1, 1)))
+                            .addAttribute(intsAttribute("pads", ints(n, "pads", 0, 0, 0, 0)))
+                            .addAttribute(intsAttribute("dilations", ints(n, "dilations", 1, 1)))
+                            .addAttribute(intAttribute("group", Long.parseLong(n.attributes().getOrDefault("group", "1")))));
                 }
+                case MAX_POOL, AVERAGE_POOL -> {
+                    NodeProto.Builder pool = node(n.name(), n.op() == OpType.MAX_POOL ? "MaxPool" : "AveragePool", n)
+                            .addAttribute(intsAttribute("kernel_shape", ints(n, "kernel_shape")))
+                            .addAttribute(intsAttribute("strides", ints(n, "strides", 1, 1)))
+                            .addAttribute(intsAttribute("pads", ints(n, "pads", 0, 0, 0, 0)));
+                    g.addNode(pool);
+                }
+                case GLOBAL_AVERAGE_POOL -> g.addNode(node(n.name(), "GlobalAveragePool", n));
+                case ADD -> withRelu(g, n, node(n.name(), "Add", n));
                 default -> throw new IllegalArgumentException("ONNX export does not support node " + n.name()
                         + " (" + n.op() + ")");
             }
@@ -100,6 +112,40 @@ public final class OnnxExporter {
                 .setProducerVersion("0.1")
                 .setGraph(g)
                 .build();
+    }
+
+    /** Adds {@code op}, and a Relu after it writing the node's output when the node fuses one. */
+    private static void withRelu(GraphProto.Builder g, Node n, NodeProto.Builder op) {
+        if (n.activation() == Activation.RELU) {
+            String linear = n.outputs().get(0) + "/linear";
+            op.setOutput(0, linear);
+            g.addNode(op);
+            g.addNode(NodeProto.newBuilder().setName(n.name() + "/relu").setOpType("Relu")
+                    .addInput(linear).addOutput(n.outputs().get(0)));
+        } else if (n.activation() == Activation.NONE) {
+            g.addNode(op);
+        } else {
+            throw new IllegalArgumentException("ONNX export does not support activation " + n.activation() + " of node " + n.name());
+        }
+    }
+
+    static long[] ints(Node n, String attribute, long... fallback) {
+        String v = n.attributes().get(attribute);
+        if (v == null) {
+            if (fallback.length == 0) {
+                throw new IllegalArgumentException("node " + n.name() + " lacks attribute " + attribute);
+            }
+            return fallback;
+        }
+        return java.util.Arrays.stream(v.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
+    }
+
+    private static AttributeProto intsAttribute(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
     }
 
     private static NodeProto.Builder node(String name, String op, Node n) {

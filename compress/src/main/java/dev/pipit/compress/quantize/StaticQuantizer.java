@@ -1,5 +1,6 @@
 package dev.pipit.compress.quantize;
 
+import dev.pipit.runtime.graph.Activation;
 import dev.pipit.runtime.graph.DataType;
 import dev.pipit.runtime.graph.Graph;
 import dev.pipit.runtime.graph.Node;
@@ -7,89 +8,110 @@ import dev.pipit.runtime.graph.OpType;
 import dev.pipit.runtime.graph.Quantization;
 import dev.pipit.runtime.graph.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Post-training static int8 quantization in the TFLite scheme. Activation ranges are calibrated
- * (min-max per tensor) by running the fp32 graph on sample inputs; weights are quantized per output
- * channel, symmetric, in [-127, 127]; biases to int32 at {@code inputScale * weightScale[c]}.
+ * Post-training static int8 quantization in the TFLite scheme. Activation ranges come from calibration
+ * ({@link Calibrator}); weights are symmetric int8 in [-127, 127] ({@link WeightQuantizer}, per output
+ * channel by default); biases int32 at {@code inputScale * weightScale[c]}.
  *
- * <p>The result follows the runtime's convention: fp32 input → (FLATTEN) → QUANTIZE → int8
- * FULLY_CONNECTED with fused ReLU … → DEQUANTIZE → fp32 output. Operators without an int8 kernel
- * (SOFTMAX, a standalone RELU) stay fp32 with DEQUANTIZE/QUANTIZE around them.
+ * <p>The result follows the runtime's convention: fp32 input → QUANTIZE → int8 FULLY_CONNECTED / CONV_2D
+ * with fused ReLU, int8 pooling, flatten, add … → DEQUANTIZE → fp32 output. Pooling, FLATTEN and RESHAPE
+ * keep their input's quantization (the runtime requires it for pooling). Operators without an int8
+ * kernel (SOFTMAX, BATCH_NORMALIZATION) stay fp32 with DEQUANTIZE/QUANTIZE around them.
  */
 public final class StaticQuantizer {
 
-    private static final int CALIBRATION_BATCH = 100;
+    /** Operators whose int8 output has the input's quantization. */
+    private static final Set<OpType> PASS_THROUGH = Set.of(OpType.FLATTEN, OpType.RESHAPE, OpType.MAX_POOL, OpType.AVERAGE_POOL);
+    /** Operators computed in int8 with a calibrated output range. */
+    private static final Set<OpType> REQUANTIZING = Set.of(OpType.RELU, OpType.RELU6, OpType.CLIP, OpType.LEAKY_RELU,
+            OpType.ADD, OpType.GLOBAL_AVERAGE_POOL, OpType.CONCAT);
 
     private final Graph source;
     private final Map<String, Tensor> sourceTensors;
     private final Map<String, Range> ranges;
+    private final WeightQuantizer weights;
     private final List<Tensor> tensors = new ArrayList<>();
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, String> int8Names = new HashMap<>();
     private final Map<String, String> fp32Names = new HashMap<>();
+    private final Map<String, Quantization> quantizations = new HashMap<>();
 
-    private StaticQuantizer(Graph source, Map<String, Range> ranges) {
+    private StaticQuantizer(Graph source, Map<String, Range> ranges, WeightQuantizer weights) {
         this.source = source;
         this.sourceTensors = source.tensorsByName();
         this.ranges = ranges;
+        this.weights = weights;
     }
 
     /**
-     * Quantizes {@code graph} with ranges calibrated on {@code count} samples in {@code calibration}
-     * (row-major, one input sample after another).
+     * Quantizes {@code graph} with min-max ranges calibrated on {@code count} samples in
+     * {@code calibration} (row-major, one input sample after another).
      */
     public static Graph quantize(Graph graph, float[] calibration, int count) {
-        return new StaticQuantizer(graph, calibrate(graph, calibration, count)).build();
+        return quantize(graph, Calibrator.minMax(graph, calibration, count), WeightQuantizer.perChannel());
     }
 
-    /** Min-max range of every tensor the graph computes, over all calibration samples. */
-    public static Map<String, Range> calibrate(Graph graph, float[] calibration, int count) {
-        if (count < 1 || calibration.length % count != 0) {
-            throw new IllegalArgumentException("calibration holds " + calibration.length + " floats, not "
-                    + count + " equal samples");
+    /** Quantizes {@code graph} with the given activation ranges (by source tensor name). */
+    public static Graph quantize(Graph graph, Map<String, Range> ranges, WeightQuantizer weights) {
+        return new StaticQuantizer(graph, ranges, weights).build();
+    }
+
+    /** The int8 parameters an activation range gets (asymmetric, per tensor, zero exactly representable). */
+    public static Quantization activationQuantization(Range range) {
+        return Int8Math.activation(range);
+    }
+
+    /** The tensors whose ranges the quantizer reads: the input and every requantizing node's output. */
+    public static List<String> calibratedTensors(Graph graph) {
+        List<String> names = new ArrayList<>(graph.inputs());
+        for (Node n : graph.nodes()) {
+            if (n.op() == OpType.FULLY_CONNECTED || n.op() == OpType.CONV_2D || REQUANTIZING.contains(n.op())) {
+                names.add(n.outputs().get(0));
+            }
         }
-        int size = calibration.length / count;
-        Map<String, Range> ranges = new LinkedHashMap<>();
-        for (int start = 0; start < count; start += CALIBRATION_BATCH) {
-            int n = Math.min(CALIBRATION_BATCH, count - start);
-            float[] batch = Arrays.copyOfRange(calibration, start * size, (start + n) * size);
-            FloatReference.run(graph, batch, n, (tensor, values) -> ranges.merge(tensor, Range.of(values), Range::union));
-        }
-        return ranges;
+        return names;
     }
 
     private Graph build() {
         for (String in : source.inputs()) {
-            Tensor t = sourceTensors.get(in);
-            tensors.add(t);
+            tensors.add(sourceTensors.get(in));
             fp32Names.put(in, in);
         }
         for (Node n : source.nodes()) {
-            switch (n.op()) {
-                case FULLY_CONNECTED -> fullyConnected(n);
-                case FLATTEN -> {
-                    String out = n.outputs().get(0);
-                    if (fp32Names.containsKey(n.inputs().get(0))) {
-                        node(n.name(), OpType.FLATTEN, fp32(n.inputs().get(0)), out);
-                        tensors.add(sourceTensors.get(out));
-                        fp32Names.put(out, out);
-                    } else {
-                        throw new IllegalArgumentException("node " + n.name() + ": FLATTEN of an int8 tensor is not supported");
-                    }
+            if ((n.op() == OpType.FULLY_CONNECTED || n.op() == OpType.CONV_2D)
+                    && sourceTensors.get(n.inputs().get(1)).type() == DataType.FLOAT32) {
+                layer(n);
+            } else if (PASS_THROUGH.contains(n.op())) {
+                String out = n.outputs().get(0);
+                Quantization q = quantizationOf(n.inputs().get(0));
+                quantizations.put(out, q);
+                String y = int8Output(out, q);
+                nodes.add(new Node(n.name(), n.op(), List.of(int8(n.inputs().get(0))), List.of(y), n.attributes()));
+            } else if (REQUANTIZING.contains(n.op())) {
+                List<String> ins = new ArrayList<>();
+                for (String in : n.inputs()) {
+                    ins.add(sourceTensors.get(in).isConstant() ? constantInt8(in) : int8(in));
                 }
-                case RELU, SOFTMAX -> {
-                    String out = n.outputs().get(0);
-                    node(n.name(), n.op(), fp32(n.inputs().get(0)), out);
-                    tensors.add(sourceTensors.get(out));
-                    fp32Names.put(out, out);
+                String out = n.outputs().get(0);
+                String y = int8Output(out, quantizationOf(out));
+                nodes.add(new Node(n.name(), n.op(), ins, List.of(y), n.attributes()));
+            } else if (n.op() == OpType.SOFTMAX || n.op() == OpType.BATCH_NORMALIZATION) {
+                List<String> ins = new ArrayList<>(List.of(fp32(n.inputs().get(0))));
+                for (String c : n.inputs().subList(1, n.inputs().size())) {
+                    tensors.add(sourceTensors.get(c));
+                    ins.add(c);
                 }
-                default -> throw new IllegalArgumentException("node " + n.name() + ": " + n.op()
+                String out = n.outputs().get(0);
+                nodes.add(new Node(n.name(), n.op(), ins, List.of(out), n.attributes()));
+                tensors.add(sourceTensors.get(out));
+                fp32Names.put(out, out);
+            } else {
+                throw new IllegalArgumentException("node " + n.name() + ": " + n.op()
                         + " cannot be quantized (is the graph fp32?)");
             }
         }
@@ -101,25 +123,17 @@ public final class StaticQuantizer {
         return new Graph(tensors, nodes, source.inputs(), source.outputs());
     }
 
-    private void fullyConnected(Node n) {
+    private void layer(Node n) {
         String x = int8(n.inputs().get(0));
         Quantization inQ = quantizationOf(n.inputs().get(0));
         Tensor weight = sourceTensors.get(n.inputs().get(1));
-        if (weight.type() != DataType.FLOAT32) {
-            throw new IllegalArgumentException("node " + n.name() + " is already quantized");
-        }
-        int out = weight.shape()[0];
-        int in = weight.shape()[1];
+        int[] shape = weight.shape();
+        int out = shape[0];
         float[] w = weight.floats();
-        float[] scales = new float[out];
+        int cols = w.length / out;
         byte[] q = new byte[w.length];
-        for (int c = 0; c < out; c++) {
-            scales[c] = Int8Math.weightScale(w, c * in, (c + 1) * in);
-            for (int i = c * in; i < (c + 1) * in; i++) {
-                q[i] = Int8Math.quantizeWeight(w[i], scales[c]);
-            }
-        }
-        tensors.add(Tensor.constant(weight.name(), q, Quantization.perChannel(scales, 0), out, in));
+        float[] scales = weights.quantize(w, out, cols, q);
+        tensors.add(Tensor.constant(weight.name(), q, Quantization.perChannel(scales, 0), shape));
         List<String> inputs = new ArrayList<>(List.of(x, weight.name()));
         if (n.inputs().size() > 2) {
             Tensor bias = sourceTensors.get(n.inputs().get(2));
@@ -134,11 +148,32 @@ public final class StaticQuantizer {
             inputs.add(bias.name());
         }
         String y = n.outputs().get(0);
+        Map<String, String> attributes = new HashMap<>(n.attributes());
+        attributes.putIfAbsent("activation", Activation.NONE.name());
+        String yq = int8Output(y, quantizationOf(y));
+        nodes.add(new Node(n.name(), n.op(), inputs, List.of(yq), attributes));
+    }
+
+    /** Declares the int8 form of source tensor {@code y}, renamed when it is a graph output (which stays fp32). */
+    private String int8Output(String y, Quantization q) {
         String yq = source.outputs().contains(y) ? y + ".q" : y;
-        tensors.add(Tensor.activation(yq, DataType.INT8, sourceTensors.get(y).shape(), quantizationOf(y)));
-        nodes.add(new Node(n.name(), OpType.FULLY_CONNECTED, inputs, List.of(yq),
-                Map.of("activation", n.activation().name())));
+        tensors.add(Tensor.activation(yq, DataType.INT8, sourceTensors.get(y).shape(), q));
         int8Names.put(y, yq);
+        return yq;
+    }
+
+    /** A constant operand (e.g. of ADD) quantized per tensor over its own range. */
+    private String constantInt8(String name) {
+        Tensor c = sourceTensors.get(name);
+        float[] v = c.floats();
+        Quantization q = Int8Math.activation(Range.of(v));
+        byte[] data = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            long r = Int8Math.roundHalfAway(v[i] / q.scale()) + q.zeroPoint();
+            data[i] = (byte) Math.max(-128, Math.min(127, r));
+        }
+        tensors.add(Tensor.constant(name, data, q, c.shape()));
+        return name;
     }
 
     /** The int8 form of a source tensor, quantizing its fp32 form the first time it is needed. */
@@ -149,7 +184,7 @@ public final class StaticQuantizer {
         }
         String q = tensor + ".q";
         tensors.add(Tensor.activation(q, DataType.INT8, sourceTensors.get(tensor).shape(), quantizationOf(tensor)));
-        node(tensor + "/quantize", OpType.QUANTIZE, fp32(tensor), q);
+        nodes.add(new Node(tensor + "/quantize", OpType.QUANTIZE, List.of(fp32(tensor)), List.of(q)));
         int8Names.put(tensor, q);
         return q;
     }
@@ -162,20 +197,20 @@ public final class StaticQuantizer {
         }
         String f = source.outputs().contains(tensor) ? tensor : tensor + ".f";
         tensors.add(Tensor.activation(f, DataType.FLOAT32, sourceTensors.get(tensor).shape(), null));
-        node(tensor + "/dequantize", OpType.DEQUANTIZE, int8Names.get(tensor), f);
+        nodes.add(new Node(tensor + "/dequantize", OpType.DEQUANTIZE, List.of(int8Names.get(tensor)), List.of(f)));
         fp32Names.put(tensor, f);
         return f;
     }
 
     private Quantization quantizationOf(String tensor) {
+        Quantization inherited = quantizations.get(tensor);
+        if (inherited != null) {
+            return inherited;
+        }
         Range r = ranges.get(tensor);
         if (r == null) {
             throw new IllegalStateException("no calibration range for " + tensor);
         }
         return Int8Math.activation(r);
-    }
-
-    private void node(String name, OpType op, String in, String out) {
-        nodes.add(new Node(name, op, List.of(in), List.of(out), Map.of()));
     }
 }

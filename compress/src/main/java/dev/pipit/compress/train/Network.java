@@ -54,10 +54,14 @@ public record Network(int[] inputShape, List<Layer> layers) {
 
     /** The reference MLP: flatten 1×28×28, fc 784→256, ReLU, fc 256→128, ReLU, fc 128→10. */
     public static Network referenceMlp(long seed) {
+        return mlp(new int[] {256, 128, 10}, seed);
+    }
+
+    /** Fully-connected layers of the given widths over a flattened 1×28×28 image, ReLU between them. */
+    public static Network mlp(int[] widths, long seed) {
         Random random = new Random(seed);
         List<Layer> layers = new ArrayList<>();
         int in = 784;
-        int[] widths = {256, 128, 10};
         for (int l = 0; l < widths.length; l++) {
             layers.add(Dense.initialized(in, widths[l], random));
             if (l < widths.length - 1) {

@@ -157,6 +157,39 @@ public final class NetworkTrainer implements AutoCloseable {
     }
 
     private double step(int n, Distillation distillation) {
+        double loss = gradients(n, distillation);
+        optimizer.beginStep();
+        int slot = 0;
+        for (Layer layer : layers) {
+            float[][] params = layer.parameters();
+            float[][] g = layer.gradients();
+            for (int p = 0; p < params.length; p++) {
+                int s = slot++;
+                float[] param = params[p];
+                float[] grad = g[p];
+                parallel.run(param.length, (from, to) -> optimizer.update(s, param, grad, from, to));
+            }
+            layer.afterUpdate();
+        }
+        steps++;
+        return loss;
+    }
+
+    /**
+     * Mean loss of images {@code indices} of {@code data}, leaving d(loss)/d(parameter) in every layer's
+     * gradients without updating anything (for gradient checks).
+     */
+    double lossAndGradients(LabeledImages data, int[] indices, Distillation distillation) {
+        for (int b = 0; b < indices.length; b++) {
+            batchIndices[b] = indices[b];
+            data.copyImage(indices[b], acts[0], b * net.inputSize());
+            batchLabels[b] = data.label(indices[b]);
+        }
+        return gradients(indices.length, distillation);
+    }
+
+    /** Forward, loss and backward for the {@code n} samples in the input buffer; returns the mean loss. */
+    private double gradients(int n, Distillation distillation) {
         forward(n);
         parallel.run(n, (from, to) -> loss(n, from, to, distillation));
         double loss = 0;
@@ -176,20 +209,6 @@ public final class NetworkTrainer implements AutoCloseable {
                 parallel.run(n, (from, to) -> layer.backward(x, y, dy, dx, from, to));
             }
         }
-        optimizer.beginStep();
-        int slot = 0;
-        for (Layer layer : layers) {
-            float[][] params = layer.parameters();
-            float[][] g = layer.gradients();
-            for (int p = 0; p < params.length; p++) {
-                int s = slot++;
-                float[] param = params[p];
-                float[] grad = g[p];
-                parallel.run(param.length, (from, to) -> optimizer.update(s, param, grad, from, to));
-            }
-            layer.afterUpdate();
-        }
-        steps++;
         return loss / n;
     }
 

@@ -1,7 +1,5 @@
 package dev.pipit.compress.train;
 
-import java.util.Arrays;
-
 /**
  * A layer with a weight matrix {@code [rows = output channels, cols = fan-in]} and a bias per row.
  * Compression passes constrain training through it: a pruning mask and a shared-value palette are
@@ -138,14 +136,10 @@ public abstract sealed class WeightedLayer implements Layer permits Conv2d, Dens
 
     /** Fraction of weights that are exactly zero. */
     public double sparsity() {
-        return (double) Arrays.stream(toDouble(weight)).filter(w -> w == 0).count() / weight.length;
-    }
-
-    private static double[] toDouble(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
+        int zeros = 0;
+        for (float w : weight) {
+            zeros += w == 0f ? 1 : 0;
         }
-        return d;
+        return (double) zeros / weight.length;
     }
 }

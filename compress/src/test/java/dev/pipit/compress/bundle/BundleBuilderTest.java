@@ -43,7 +43,7 @@ class BundleBuilderTest {
     static void writeBundle(@TempDir Path dir) throws Exception {
         fp32 = Mlp.reference(4).toGraph();
         int8 = StaticQuantizer.quantize(fp32, TestData.floats(TestData.train(), 200), 200);
-        Evaluation evidence = new Evaluation(0.1, 100, 234_752, 940_584, 1_536, 20.0); // not under test here
+        Evaluation evidence = new Evaluation(0.1, 100, 234_752, 940_584, 940_584, 1_536, 20.0); // not under test here
         file = dir.resolve("m.pipit");
         BundleSpec spec = new BundleSpec("fashion-test", 3, FashionMnist.CLASS_NAMES, "fashion-mnist test", 100_000, 8);
         BundleBuilder.write(spec, fp32, List.of(new VariantBuild("fp32", "fp32 reference", fp32, evidence),
@@ -120,7 +120,7 @@ class BundleBuilderTest {
     @Test
     void manifest_variantWithAnotherInterface_isRefused() {
         Graph other = Mlp.initialized(new int[] {1, 14, 14}, new int[] {10}, 1).toGraph();
-        Evaluation e = new Evaluation(0.1, 1, 1, 1, 1, 1);
+        Evaluation e = new Evaluation(0.1, 1, 1, 1, 1, 1, 1);
         BundleSpec spec = new BundleSpec("m", 1, FashionMnist.CLASS_NAMES, "x");
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> BundleBuilder.manifest(spec, fp32,
                 List.of(new VariantBuild("x", "t", other, e)), TestData.test(), new ArrayList<>()));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pipit.compress.OnnxRuntimeOracle;
 import dev.pipit.compress.TestData;
 import dev.pipit.compress.onnx.OnnxImporter;
 import dev.pipit.protocol.bundle.KeyFiles;
@@ -103,13 +104,20 @@ class CommandsTest {
     }
 
     @Test
-    void compress_report_writesJsonAndMarkdown() throws Exception {
+    void compress_report_writesJsonMarkdownAndPng() throws Exception {
         JsonNode report = JSON.readTree(dir.resolve("report/report.json").toFile());
         assertEquals(2, report.get("variants").size());
+        JsonNode int8 = report.get("variants").get(1);
+        assertEquals("int8", int8.get("id").asText());
+        for (String field : new String[] {"technique", "accuracy", "weightBytesStored", "weightBytesRam", "plannedPeakBytes",
+                "macs", "p50Micros", "calibration"}) {
+            assertTrue(int8.has(field), field);
+        }
+        assertEquals(4, int8.get("calibration").size(), int8.toString()); // the input and the three layer outputs
         String md = Files.readString(dir.resolve("report/report.md"));
         assertTrue(md.contains("| int8 |"), md);
-        String svg = Files.readString(dir.resolve("report/tradeoff.svg"));
-        assertTrue(svg.startsWith("<svg") && svg.contains("int8: 87."), svg);
+        byte[] png = Files.readAllBytes(dir.resolve("report/tradeoff.png"));
+        assertTrue(png.length > 5_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "PNG of " + png.length + " bytes");
     }
 
     @Test
@@ -130,5 +138,38 @@ class CommandsTest {
         assertEquals(4, OnnxImporter.read(out).nodes().size());
         double accuracy = Double.parseDouble(stdout.replaceAll("(?s).*test accuracy ([0-9.]+)%.*", "$1"));
         assertTrue(accuracy > 80, stdout); // one epoch of Adam reaches ~85%
+    }
+
+    @Test
+    void trainCnn_smallSubset_writesAConvolutionalOnnxModel() throws Exception {
+        Path out = dir.resolve("cnn.onnx");
+        String stdout = run(new TrainCommand(), "--arch", "cnn", "--epochs", "1", "--train-count", "2000", "--seed", "3",
+                "--out", out.toString());
+        var graph = OnnxImporter.read(out);
+        assertEquals(2, graph.nodes().stream().filter(n -> n.op() == dev.pipit.runtime.graph.OpType.CONV_2D).count());
+        double accuracy = Double.parseDouble(stdout.replaceAll("(?s).*test accuracy ([0-9.]+)%.*", "$1"));
+        assertTrue(accuracy > 55, stdout); // 16 steps on 2,000 images; chance is 10%
+    }
+
+    @Test
+    void exportOnnx_int8Variant_onnxRuntimeMatchesPipitWithinAFifthOfAPoint() throws Exception {
+        Path onnx = dir.resolve("int8-qdq.onnx");
+        run(new ExportOnnxCommand(), "--bundle", dir.resolve("mlp.pipit").toString(), "--variant", "int8",
+                "--out", onnx.toString());
+        JsonNode pipit = JSON.readTree(run(new EvalCommand(), "--bundle", dir.resolve("mlp.pipit").toString(),
+                "--variant", "int8", "--json"));
+        try (OnnxRuntimeOracle ort = new OnnxRuntimeOracle(Files.readAllBytes(onnx))) {
+            double accuracy = ort.accuracy(TestData.test());
+            assertEquals(pipit.get("accuracy").asDouble(), accuracy, 0.002);
+        }
+    }
+
+    @Test
+    void exportOnnx_unknownVariant_failsWithoutWriting() {
+        Path out = dir.resolve("none.onnx");
+        int code = new CommandLine(new ExportOnnxCommand()).execute("--bundle", dir.resolve("mlp.pipit").toString(),
+                "--variant", "int3", "--out", out.toString());
+        assertNotEquals(0, code);
+        assertTrue(Files.notExists(out));
     }
 }

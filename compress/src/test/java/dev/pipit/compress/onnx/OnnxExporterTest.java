@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.pipit.compress.OnnxRuntimeOracle;
 import dev.pipit.compress.TestData;
+import dev.pipit.compress.train.GraphLowering;
+import dev.pipit.compress.train.Network;
+import dev.pipit.compress.train.NetworkTrainer;
+import dev.pipit.compress.train.TrainingOptions;
 import dev.pipit.compress.onnx.proto.ModelProto;
 import dev.pipit.compress.onnx.proto.NodeProto;
 import dev.pipit.compress.quantize.StaticQuantizer;
@@ -38,6 +43,28 @@ class OnnxExporterTest {
         float[] in = TestData.floats(TestData.test(), 64);
         assertArrayEquals(outputs(original, in, 64), outputs(back, in, 64));
         assertEquals(original.weightBytes(), back.weightBytes());
+    }
+
+    @Test
+    void write_trainedCnn_readBackAndOnnxRuntimeComputeTheSameLogits(@TempDir Path dir) throws Exception {
+        Network net = Network.referenceCnn(5);
+        NetworkTrainer.train(net, TestData.train().slice(0, 500), null, TrainingOptions.defaults(1, 5), s -> { });
+        Graph original = GraphLowering.toGraph(net);
+        Path file = dir.resolve("cnn.onnx");
+        OnnxExporter.write(original, file);
+        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(file));
+        assertEquals(List.of("Conv", "Relu", "MaxPool", "Conv", "Relu", "MaxPool", "Flatten", "Gemm", "Relu", "Gemm"),
+                m.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList());
+        Graph back = OnnxImporter.read(file);
+        float[] in = TestData.floats(TestData.test(), 32);
+        float[] expected = outputs(original, in, 32);
+        assertArrayEquals(expected, outputs(back, in, 32));
+        try (OnnxRuntimeOracle ort = new OnnxRuntimeOracle(m.toByteArray())) {
+            float[] actual = ort.run(in, 32, 1, 28, 28);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-4f * Math.max(1f, Math.abs(expected[i])), "logit " + i);
+            }
+        }
     }
 
     @Test

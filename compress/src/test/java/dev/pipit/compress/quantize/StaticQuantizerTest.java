@@ -59,14 +59,14 @@ class StaticQuantizerTest {
 
     @Test
     void quantize_pytorchMlp_followsTheRuntimeConvention() {
-        assertEquals(List.of(OpType.FLATTEN, OpType.QUANTIZE, OpType.FULLY_CONNECTED, OpType.FULLY_CONNECTED,
+        assertEquals(List.of(OpType.QUANTIZE, OpType.FLATTEN, OpType.FULLY_CONNECTED, OpType.FULLY_CONNECTED,
                 OpType.FULLY_CONNECTED, OpType.DEQUANTIZE), int8.nodes().stream().map(Node::op).toList());
         assertEquals(fp32.inputs(), int8.inputs());
         assertEquals(fp32.outputs(), int8.outputs());
         Map<String, Tensor> t = int8.tensorsByName();
         assertEquals(DataType.FLOAT32, t.get("logits").type());
-        // inputs in [0, 1]: exactly the pixel grid k/255 with zero point -128
-        Quantization in = t.get(int8.nodes().get(1).outputs().get(0)).quantization();
+        // inputs in [0, 1]: exactly the pixel grid k/255 with zero point -128; FLATTEN keeps it
+        Quantization in = t.get(int8.nodes().get(0).outputs().get(0)).quantization();
         assertEquals(1f / 255f, in.scale(), 1e-9f);
         assertEquals(-128, in.zeroPoint());
         for (Node n : int8.nodes().subList(2, 5)) {

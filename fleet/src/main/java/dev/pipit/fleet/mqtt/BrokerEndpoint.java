@@ -1,11 +1,14 @@
 package dev.pipit.fleet.mqtt;
 
+import dev.pipit.protocol.trust.NoDelaySocketFactory;
+import dev.pipit.protocol.trust.TlsSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
+import javax.net.SocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -20,14 +23,19 @@ import org.eclipse.paho.mqttv5.common.MqttException;
  *     are accepted as their aliases
  * @param username null for anonymous access
  * @param password null when there is none
+ * @param tls the broker's CA and the fleet's client certificate for {@code ssl://} (mutual TLS), or null
  */
-public record BrokerEndpoint(String url, String username, String password) {
+public record BrokerEndpoint(String url, String username, String password, TlsSettings tls) {
 
     private static final Map<String, String> SCHEMES = Map.of("tcp", "tcp", "mqtt", "tcp", "ssl", "ssl", "mqtts", "ssl");
     private static final int CONNECT_TIMEOUT_SECONDS = 10;
 
     public BrokerEndpoint {
         url = normalize(url);
+    }
+
+    public BrokerEndpoint(String url, String username, String password) {
+        this(url, username, password, null);
     }
 
     public static BrokerEndpoint anonymous(String url) {
@@ -42,6 +50,7 @@ public record BrokerEndpoint(String url, String username, String password) {
      * @throws IOException naming the broker and the reason when it cannot connect
      */
     public BrokerSession connect(String role, MqttCallback callback) throws IOException {
+        SocketFactory sockets = NoDelaySocketFactory.forUrl(url, tls); // TLS files are read here: their errors first
         MqttAsyncClient client;
         try {
             client = new MqttAsyncClient(url, role + "-" + UUID.randomUUID().toString().substring(0, 8),
@@ -62,6 +71,7 @@ public record BrokerEndpoint(String url, String username, String password) {
         if (password != null) {
             o.setPassword(password.getBytes(StandardCharsets.UTF_8));
         }
+        o.setSocketFactory(sockets);
         try {
             IMqttToken connected = client.connect(o);
             connected.waitForCompletion(CONNECT_TIMEOUT_SECONDS * 1000L + 1000);

@@ -6,6 +6,7 @@ package dev.pipit.fleet.status;
  *
  * @param id the device id, taken from the topic (the broker's ACL ties it to the device's login)
  * @param profile the device profile it runs with
+ * @param group the rollout group it belongs to
  * @param online false once its MQTT Will has been published
  * @param model active model id
  * @param version active model version
@@ -15,7 +16,7 @@ package dev.pipit.fleet.status;
  * @param memory its latest memory report
  * @param updatedEpochMillis when it last published its status
  */
-public record DeviceSummary(String id, String profile, Boolean online, String model, Long version, String variant,
+public record DeviceSummary(String id, String profile, String group, Boolean online, String model, Long version, String variant,
                             String selectionReason, String lastRejection, MemorySummary memory,
                             Long updatedEpochMillis) {
 

@@ -1,5 +1,6 @@
 package dev.pipit.fleet.status;
 
+import dev.pipit.fleet.rollout.RolloutSummary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,7 +9,7 @@ import java.util.Locale;
 public final class StatusTable {
 
     private static final String[] HEADERS =
-            {"DEVICE", "PROFILE", "ONLINE", "MODEL", "VARIANT", "RSS", "PEAK RSS", "HEAP", "MODEL MEM", "PREDICTED"};
+            {"DEVICE", "PROFILE", "GROUP", "ONLINE", "MODEL", "VARIANT", "RSS", "PEAK RSS", "HEAP", "MODEL MEM", "PREDICTED"};
 
     private StatusTable() {
     }
@@ -22,7 +23,7 @@ public final class StatusTable {
         for (DeviceSummary d : devices) {
             MemorySummary m = d.memory();
             rows.add(new String[] {
-                d.id(), text(d.profile()), d.online() == null ? "-" : d.online() ? "yes" : "no",
+                d.id(), text(d.profile()), text(d.group()), d.online() == null ? "-" : d.online() ? "yes" : "no",
                 d.model() == null ? "-" : d.model() + " v" + d.version(), text(d.variant()),
                 m == null ? "-" : bytes(m.rssBytes()), m == null ? "-" : bytes(m.peakRssBytes()),
                 m == null ? "-" : bytes(m.heapUsedBytes()) + "/" + bytes(m.heapCommittedBytes()),
@@ -49,6 +50,26 @@ public final class StatusTable {
             }
             if (d.lastRejection() != null) {
                 out.append(d.id()).append(": last rejection: ").append(d.lastRejection()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /** One line per rollout, then the devices that failed it or could not be rolled back; empty without rollouts. */
+    public static String renderRollouts(List<RolloutSummary> rollouts) {
+        StringBuilder out = new StringBuilder();
+        for (RolloutSummary r : rollouts) {
+            out.append("rollout ").append(r.line()).append('\n');
+            if (r.haltReason() != null) {
+                out.append("  halted: ").append(r.haltReason()).append('\n');
+            }
+            for (RolloutSummary.DeviceOutcome d : r.devices()) {
+                if (d.state().equals("FAILED")) {
+                    out.append("  ").append(d.id()).append(": failed: ").append(d.reason()).append('\n');
+                }
+                if ("FAILED".equals(d.rollback())) {
+                    out.append("  ").append(d.id()).append(": not rolled back: ").append(d.rollbackReason()).append('\n');
+                }
             }
         }
         return out.toString();

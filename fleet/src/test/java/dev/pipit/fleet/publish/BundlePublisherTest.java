@@ -89,6 +89,57 @@ class BundlePublisherTest {
     }
 
     @Test
+    void publish_versionNotNewerThanRetained_refusesAndKeepsTheRetainedRelease() throws Exception {
+        BundlePublisher publisher = new BundlePublisher(BrokerEndpoint.anonymous(mosquitto.url()), 4,
+                new PrintWriter(new StringWriter()));
+        TestBundle v5 = TestBundles.write(dir.resolve("v5.pipit"), "versioned-model", 5);
+        publisher.publish(v5.file());
+
+        for (long version : new long[] {4, 5}) {
+            TestBundle older = TestBundles.write(dir.resolve("v" + version + "-again.pipit"), "versioned-model", version);
+            BundleException e = assertThrows(BundleException.class, () -> publisher.publish(older.file()));
+            assertTrue(e.getMessage().contains("v" + version + " is not newer than v5"), e.getMessage());
+            assertTrue(e.getMessage().contains("--force"), e.getMessage());
+        }
+        assertArrayEquals(v5.signedManifest(), retainedManifest("versioned-model"));
+
+        TestBundle v6 = TestBundles.write(dir.resolve("v6.pipit"), "versioned-model", 6);
+        assertEquals(6, publisher.publish(v6.file()).version());
+        assertArrayEquals(v6.signedManifest(), retainedManifest("versioned-model"));
+    }
+
+    @Test
+    void publish_olderVersionForced_replacesTheRetainedRelease() throws Exception {
+        BundlePublisher publisher = new BundlePublisher(BrokerEndpoint.anonymous(mosquitto.url()), 4,
+                new PrintWriter(new StringWriter()));
+        publisher.publish(TestBundles.write(dir.resolve("f2.pipit"), "forced-model", 2).file());
+        TestBundle v1 = TestBundles.write(dir.resolve("f1.pipit"), "forced-model", 1);
+
+        publisher.publish(v1.file(), true);
+
+        assertArrayEquals(v1.signedManifest(), retainedManifest("forced-model"));
+    }
+
+    @Test
+    void publish_retainedManifestUnreadable_refusesUnlessForced() throws Exception {
+        MqttRecorder.publishRetained(mosquitto.url(), Topics.manifest("garbled-model"), new byte[] {(byte) 0xff, 1, 2});
+        BundlePublisher publisher = new BundlePublisher(BrokerEndpoint.anonymous(mosquitto.url()), 4,
+                new PrintWriter(new StringWriter()));
+        TestBundle v1 = TestBundles.write(dir.resolve("g1.pipit"), "garbled-model", 1);
+
+        IOException e = assertThrows(IOException.class, () -> publisher.publish(v1.file()));
+        assertTrue(e.getMessage().contains("not a SignedManifest"), e.getMessage());
+        publisher.publish(v1.file(), true);
+        assertArrayEquals(v1.signedManifest(), retainedManifest("garbled-model"));
+    }
+
+    private static byte[] retainedManifest(String model) throws Exception {
+        try (MqttRecorder r = MqttRecorder.subscribe(mosquitto.url(), Topics.manifest(model))) {
+            return r.until(x -> true, TIMEOUT).get(0).payload();
+        }
+    }
+
+    @Test
     void publish_payloadNotMatchingManifest_publishesNothing() throws Exception {
         TestBundle bundle = TestBundles.write(dir.resolve("corrupt.pipit"), "corrupt-model", 1);
         try (RandomAccessFile f = new RandomAccessFile(bundle.file().toFile(), "rw")) {

@@ -44,7 +44,7 @@ class FleetStatusTest {
     void collect_retainedStatusAndMemory_summarisesEachDevice() throws Exception {
         Map<String, byte[]> messages = new LinkedHashMap<>();
         messages.put(Topics.deviceStatus("pi-a"), DeviceStatus.newBuilder()
-                .setDeviceId("pi-a").setProfile("rpi-zero-2w").setOnline(true).setEpochMillis(1_000)
+                .setDeviceId("pi-a").setProfile("rpi-zero-2w").setGroup("kitchen").setOnline(true).setEpochMillis(1_000)
                 .setActive(ActiveModel.newBuilder().setModelId("fashion-mlp").setVersion(3).setVariant("int8")
                         .setSelectionReason("fp32 needs 941 KiB, budget 512 KiB"))
                 .setMemory(memory(10, 500))
@@ -62,7 +62,7 @@ class FleetStatusTest {
 
         assertEquals(List.of("pi-a", "pi-b", "pi-c"), devices.stream().map(DeviceSummary::id).toList());
         DeviceSummary a = devices.get(0);
-        assertEquals(new DeviceSummary("pi-a", "rpi-zero-2w", true, "fashion-mlp", 3L, "int8",
+        assertEquals(new DeviceSummary("pi-a", "rpi-zero-2w", "kitchen", true, "fashion-mlp", 3L, "int8",
                 "fp32 needs 941 KiB, budget 512 KiB", null, MemorySummary.of(memory(20, 900)), 1_000L), a);
         DeviceSummary b = devices.get(1);
         assertEquals(false, b.online());

@@ -11,15 +11,16 @@ class StatusTableTest {
     @Test
     void render_devices_oneAlignedRowEachThenReasons() {
         String table = StatusTable.render(List.of(
-                new DeviceSummary("pi-a", "rpi-zero-2w", true, "fashion-mlp", 3L, "int8", "only int8 fits",
+                new DeviceSummary("pi-a", "rpi-zero-2w", "kitchen", true, "fashion-mlp", 3L, "int8", "only int8 fits",
                         null, MemorySummary.of(FleetStatusTest.memory(61, 1)), 5L),
-                new DeviceSummary("pi-b", null, false, null, null, null, null, "bad signature", null, null)));
+                new DeviceSummary("pi-b", null, null, false, null, null, null, null, "bad signature", null, null)));
         List<String> lines = table.lines().toList();
         assertTrue(lines.get(0).startsWith("DEVICE"), table);
         assertTrue(lines.get(1).startsWith("pi-a  "), table);
         assertEquals(lines.get(0).indexOf("RSS"), lines.get(1).indexOf("61 MiB"), table);
         assertTrue(lines.get(1).contains("fashion-mlp v3"), table);
-        assertTrue(lines.get(2).matches("pi-b\\s+-\\s+no\\s+-.*"), table);
+        assertTrue(lines.get(1).contains(" kitchen "), table);
+        assertTrue(lines.get(2).matches("pi-b\\s+-\\s+-\\s+no\\s+-.*"), table);
         assertTrue(lines.contains("pi-a: selected int8: only int8 fits"), table);
         assertTrue(lines.contains("pi-b: last rejection: bad signature"), table);
     }

@@ -65,6 +65,11 @@ public final class MosquittoBroker implements AutoCloseable {
         return broker;
     }
 
+    /** The broker's process id, e.g. to read its memory from /proc. */
+    public long pid() {
+        return process.pid();
+    }
+
     public String url() {
         return "tcp://127.0.0.1:" + port;
     }

@@ -89,6 +89,39 @@ public final class BundleFile {
         }
     }
 
+    /**
+     * Replaces the bundle's SignedManifest with one carrying the same manifest bytes (more signatures, an
+     * attached root chain), atomically; the payloads are copied unchanged.
+     */
+    public static void replaceSignedManifest(Path file, SignedManifest signed, BundleLimits limits)
+            throws IOException, BundleException {
+        BundleFile old = open(file, limits);
+        if (!signed.getManifest().equals(ManifestVerifier.parseSigned(old.signedManifest).getManifest())) {
+            throw new BundleException("the new signed manifest carries other manifest bytes than " + file);
+        }
+        byte[] sm = signed.toByteArray();
+        if (sm.length > limits.maxManifestBytes()) {
+            throw new BundleException("signed manifest of " + sm.length + " bytes exceeds the limit of "
+                    + limits.maxManifestBytes());
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                     StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(MAGIC.length + 4 + sm.length);
+            head.put(MAGIC).putInt(sm.length).put(sm).flip();
+            while (head.hasRemaining()) {
+                out.write(head);
+            }
+            long size = in.size();
+            for (long pos = old.payloadStart; pos < size; ) {
+                pos += in.transferTo(pos, size - pos, out);
+            }
+            out.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
     /** The serialized SignedManifest, exactly as signed and as published. */
     public byte[] signedManifest() {
         return signedManifest.clone();

@@ -61,10 +61,21 @@ public final class KeyFiles {
 
     public static PublicKey readPublic(Path file) throws IOException {
         try {
-            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der(file, "PUBLIC KEY")));
+            return decodePublic(der(file, "PUBLIC KEY"));
         } catch (GeneralSecurityException e) {
             throw new IOException(file + " is not an Ed25519 public key: " + e.getMessage(), e);
         }
+    }
+
+    /** An Ed25519 public key from its X.509 encoding (as root metadata carries it). */
+    public static PublicKey decodePublic(byte[] x509) throws GeneralSecurityException {
+        return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(x509));
+    }
+
+    /** Whether a file holds a PEM public key (rather than root metadata). */
+    public static boolean isPemPublicKey(byte[] content) {
+        return new String(content, 0, Math.min(content.length, 4096), StandardCharsets.US_ASCII)
+                .contains("-----BEGIN PUBLIC KEY-----");
     }
 
     /** A short, stable name for a public key: the first 16 hex digits of SHA-256 over its encoding. */

@@ -63,13 +63,19 @@ public final class GraphCodec {
         return g.build().toByteArray();
     }
 
-    /**
-     * Parses a variant payload. Structural checks (tensor sizes, quantization, names) happen here;
-     * whether the graph can run is checked by the runtime when it is loaded.
-     *
-     * @throws MalformedGraphException with the reason
-     */
+    /** {@link #decode(byte[], GraphLimits)} with {@link GraphLimits#defaults()}. */
     public static Graph decode(byte[] payload) {
+        return decode(payload, GraphLimits.defaults());
+    }
+
+    /**
+     * Parses a variant payload. Counts and sizes are checked against {@code limits} on the parsed message,
+     * before any tensor is built; structural checks (tensor sizes, quantization, names) follow. Whether the
+     * graph can run is checked by the runtime when it is loaded.
+     *
+     * @throws MalformedGraphException with the reason; nothing else for any input
+     */
+    public static Graph decode(byte[] payload, GraphLimits limits) {
         VariantGraph g;
         try {
             CodedInputStream in = CodedInputStream.newInstance(payload);
@@ -78,6 +84,7 @@ public final class GraphCodec {
         } catch (java.io.IOException e) {
             throw new MalformedGraphException("variant payload is not a graph: " + e.getMessage());
         }
+        checkLimits(g, limits);
         try {
             List<Tensor> tensors = new ArrayList<>(g.getTensorsCount());
             for (TensorDef d : g.getTensorsList()) {
@@ -90,6 +97,104 @@ public final class GraphCodec {
             return new Graph(tensors, nodes, g.getInputsList(), g.getOutputsList());
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new MalformedGraphException("malformed graph: " + e.getMessage());
+        }
+    }
+
+    private static void checkLimits(VariantGraph g, GraphLimits limits) {
+        if (g.getTensorsCount() > limits.maxTensors() || g.getNodesCount() > limits.maxNodes()) {
+            throw new MalformedGraphException("graph has " + g.getTensorsCount() + " tensors and " + g.getNodesCount()
+                    + " nodes; at most " + limits.maxTensors() + " and " + limits.maxNodes() + " are allowed");
+        }
+        if (g.getInputsCount() > limits.maxNodeInputs() || g.getOutputsCount() > limits.maxNodeInputs()) {
+            throw new MalformedGraphException("graph has " + g.getInputsCount() + " inputs and " + g.getOutputsCount()
+                    + " outputs; at most " + limits.maxNodeInputs() + " each are allowed");
+        }
+        long activationBytes = 0;
+        for (TensorDef d : g.getTensorsList()) {
+            name("tensor", d.getName(), limits);
+            if (d.getShapeCount() > limits.maxRank()) {
+                throw new MalformedGraphException("tensor " + d.getName() + " has rank " + d.getShapeCount() + "; at most "
+                        + limits.maxRank() + " is allowed");
+            }
+            long elements = 1;
+            for (int i = 0; i < d.getShapeCount(); i++) {
+                int dim = d.getShape(i);
+                boolean batch = dim == -1 && i == 0 && !d.getConstant();
+                if (!batch && (dim < 1 || dim > limits.maxDimension())) {
+                    throw new MalformedGraphException("tensor " + d.getName() + " has dimension " + dim + " at axis " + i
+                            + "; 1 to " + limits.maxDimension() + " are allowed (-1 only as an activation's batch axis)");
+                }
+                elements = batch ? elements : saturatedProduct(elements, dim);
+                if (elements > limits.maxTensorElements()) {
+                    throw new MalformedGraphException("tensor " + d.getName() + " has more than " + limits.maxTensorElements()
+                            + " elements");
+                }
+            }
+            int elementBytes = d.getType() == dev.pipit.protocol.v1.DataType.INT8 ? 1 : 4;
+            if (d.getConstant()) {
+                if (d.getData().size() != elements * elementBytes) {
+                    throw new MalformedGraphException("constant " + d.getName() + " holds " + d.getData().size()
+                            + " bytes; its shape and type need " + elements * elementBytes);
+                }
+            } else {
+                if (!d.getData().isEmpty()) {
+                    throw new MalformedGraphException("activation " + d.getName() + " carries constant data");
+                }
+                activationBytes += elements * elementBytes;
+                if (activationBytes > limits.maxActivationBytesPerSample()) {
+                    throw new MalformedGraphException("activations need more than " + limits.maxActivationBytesPerSample()
+                            + " bytes per sample");
+                }
+            }
+            if (d.hasQuantization()) {
+                QuantizationDef q = d.getQuantization();
+                if (q.getScalesCount() > limits.maxDimension() || q.getZeroPointsCount() > limits.maxDimension()) {
+                    throw new MalformedGraphException("tensor " + d.getName() + " has more quantization parameters than "
+                            + limits.maxDimension());
+                }
+                for (int i = 0; i < q.getScalesCount(); i++) {
+                    float scale = q.getScales(i);
+                    if (!(scale > 0f) || Float.isInfinite(scale)) {
+                        throw new MalformedGraphException("tensor " + d.getName() + " has quantization scale " + scale
+                                + "; scales are finite and positive");
+                    }
+                }
+                if (d.getType() == dev.pipit.protocol.v1.DataType.INT8
+                        && q.getZeroPointsList().stream().anyMatch(z -> z < -128 || z > 127)) {
+                    throw new MalformedGraphException("int8 tensor " + d.getName() + " has a zero point outside [-128, 127]");
+                }
+            }
+        }
+        for (NodeDef n : g.getNodesList()) {
+            name("node", n.getName(), limits);
+            if (n.getInputsCount() > limits.maxNodeInputs() || n.getOutputsCount() > limits.maxNodeInputs()
+                    || n.getAttributesCount() > limits.maxAttributes()) {
+                throw new MalformedGraphException("node " + n.getName() + " has " + n.getInputsCount() + " inputs, "
+                        + n.getOutputsCount() + " outputs and " + n.getAttributesCount() + " attributes; at most "
+                        + limits.maxNodeInputs() + ", " + limits.maxNodeInputs() + " and " + limits.maxAttributes()
+                        + " are allowed");
+            }
+            for (var a : n.getAttributesMap().entrySet()) {
+                if (a.getKey().length() > limits.maxNameLength() || a.getValue().length() > limits.maxNameLength()) {
+                    throw new MalformedGraphException("node " + n.getName() + " has an attribute longer than "
+                            + limits.maxNameLength() + " characters");
+                }
+            }
+        }
+    }
+
+    private static long saturatedProduct(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static void name(String what, String name, GraphLimits limits) {
+        if (name.length() > limits.maxNameLength()) {
+            throw new MalformedGraphException(what + " name of " + name.length() + " characters; at most "
+                    + limits.maxNameLength() + " are allowed");
         }
     }
 

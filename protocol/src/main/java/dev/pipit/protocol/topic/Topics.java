@@ -11,6 +11,8 @@ public final class Topics {
     public static final String ALL_DEVICE_STATUS = ROOT + "/devices/+/status";
     /** Retained latest memory report of every device. */
     public static final String ALL_DEVICE_MEMORY = ROOT + "/devices/+/memory";
+    /** Retained RolloutState of every model's latest staged rollout. */
+    public static final String ALL_ROLLOUTS = ROOT + "/rollouts/+";
 
     private Topics() {
     }
@@ -26,6 +28,11 @@ public final class Topics {
             throw new IllegalArgumentException("chunk index must not be negative: " + index);
         }
         return ROOT + "/models/" + segment(modelId) + "/" + version + "/" + segment(variantId) + "/chunks/" + index;
+    }
+
+    /** Every chunk of one variant payload (a filter: the fleet reads a release's chunks back to rebuild it). */
+    public static String chunks(String modelId, long version, String variantId) {
+        return ROOT + "/models/" + segment(modelId) + "/" + version + "/" + segment(variantId) + "/chunks/+";
     }
 
     /** Retained, QoS 1: DeviceStatus; also the device's MQTT Will with online = false. */
@@ -51,6 +58,57 @@ public final class Topics {
     /** MQTT 5 request/response: Command in, CommandResult to the response topic. */
     public static String deviceCommands(String deviceId) {
         return device(deviceId) + "/commands";
+    }
+
+    /**
+     * Retained, QoS 1: the SignedManifest of a model meant for this device only, published by a staged
+     * rollout before the release goes fleet-wide on {@link #manifest}; an empty retained message clears it.
+     */
+    public static String deviceManifest(String deviceId, String modelId) {
+        return device(deviceId) + "/models/" + segment(modelId) + "/manifest";
+    }
+
+    /** What a device subscribes to for the manifests addressed to it alone. */
+    public static String deviceManifests(String deviceId) {
+        return device(deviceId) + "/models/+/manifest";
+    }
+
+    /**
+     * The model named by a manifest topic a device receives: the fleet-wide {@code pipit/v1/models/{model}/manifest}
+     * or its own {@code pipit/v1/devices/{deviceId}/models/{model}/manifest}; null for any other topic.
+     */
+    public static String manifestModelOf(String topic, String deviceId) {
+        String suffix = "/manifest";
+        for (String prefix : new String[] {ROOT + "/models/", device(deviceId) + "/models/"}) {
+            if (topic.startsWith(prefix) && topic.endsWith(suffix) && topic.length() > prefix.length() + suffix.length()) {
+                String model = topic.substring(prefix.length(), topic.length() - suffix.length());
+                return model.contains("/") ? null : model;
+            }
+        }
+        return null;
+    }
+
+    /** Retained, QoS 1: the RolloutState of a model's latest staged rollout, written by the rollout controller. */
+    public static String rollout(String modelId) {
+        return ROOT + "/rollouts/" + segment(modelId);
+    }
+
+    /**
+     * QoS 1, not retained: a marker a fleet client publishes to itself after subscribing; brokers send a
+     * subscription's retained messages before later publications, so its echo ends the retained ones.
+     */
+    public static String fleetSync(String clientId) {
+        return ROOT + "/fleet/" + segment(clientId) + "/sync";
+    }
+
+    /** The model of a rollout state topic, or null if the topic is not one. */
+    public static String rolloutModelOf(String topic) {
+        String prefix = ROOT + "/rollouts/";
+        if (!topic.startsWith(prefix) || topic.length() == prefix.length()) {
+            return null;
+        }
+        String model = topic.substring(prefix.length());
+        return model.contains("/") ? null : model;
     }
 
     /**

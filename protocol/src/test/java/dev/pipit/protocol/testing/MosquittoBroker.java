@@ -20,12 +20,14 @@ public final class MosquittoBroker implements AutoCloseable {
 
     private final Path dir;
     private final List<String> extraConfig;
+    private final TestPki tls;
     private Process process;
     private int port;
 
-    private MosquittoBroker(Path dir, List<String> extraConfig) {
+    private MosquittoBroker(Path dir, List<String> extraConfig, TestPki tls) {
         this.dir = dir;
         this.extraConfig = extraConfig;
+        this.tls = tls;
     }
 
     /** Starts Mosquitto with anonymous access on 127.0.0.1 and a free port. */
@@ -39,7 +41,21 @@ public final class MosquittoBroker implements AutoCloseable {
             throw new IllegalStateException(BINARY + " is missing: the test command installs Debian's mosquitto "
                     + "package (./run-tests), or run 'sudo apt-get install mosquitto'");
         }
-        MosquittoBroker b = new MosquittoBroker(Files.createTempDirectory("pipit-mosquitto"), List.copyOf(extraConfig));
+        MosquittoBroker b = new MosquittoBroker(Files.createTempDirectory("pipit-mosquitto"), List.copyOf(extraConfig), null);
+        b.port = freePort();
+        b.launch();
+        return b;
+    }
+
+    /**
+     * Starts Mosquitto with one listener, MQTT over TLS with client certificates required (mutual TLS), the
+     * certificate's common name as user name, no anonymous access, and {@code aclFile}.
+     */
+    public static MosquittoBroker startMutualTls(TestPki pki, Path aclFile) throws IOException, InterruptedException {
+        MosquittoBroker b = new MosquittoBroker(Files.createTempDirectory("pipit-mosquitto"), List.of(
+                "per_listener_settings false",
+                "allow_anonymous false",
+                "acl_file " + aclFile.toAbsolutePath()), pki);
         b.port = freePort();
         b.launch();
         return b;
@@ -49,8 +65,14 @@ public final class MosquittoBroker implements AutoCloseable {
         return port;
     }
 
+    /** {@code tcp://127.0.0.1:port}, or {@code ssl://} for a TLS broker. */
     public String url() {
-        return "tcp://127.0.0.1:" + port;
+        return (tls == null ? "tcp" : "ssl") + "://127.0.0.1:" + port;
+    }
+
+    /** What the broker logged. */
+    public String log() throws IOException {
+        return Files.readString(dir.resolve("mosquitto.log"));
     }
 
     /** Kills the broker (as a crash or power cut would); {@link #restart()} brings it back on the same port. */
@@ -64,9 +86,16 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     private void launch() throws IOException, InterruptedException {
-        List<String> conf = new ArrayList<>(List.of(
-                "listener " + port + " 127.0.0.1",
-                "allow_anonymous true",
+        List<String> conf = new ArrayList<>(List.of("listener " + port + " 127.0.0.1"));
+        if (tls == null) {
+            conf.add("allow_anonymous true");
+        } else {
+            conf.addAll(List.of("cafile " + tls.caFile(), "certfile " + tls.brokerCert(), "keyfile " + tls.brokerKey(),
+                    "require_certificate true", "use_identity_as_username true"));
+        }
+        conf.addAll(List.of(
+                // started as root, Mosquitto would switch to the "mosquitto" user and could not read the files here
+                "user " + System.getProperty("user.name"),
                 "log_dest file " + dir.resolve("mosquitto.log"),
                 "log_type error",
                 "log_type warning",

@@ -1,0 +1,82 @@
+package dev.pipit.bench;
+
+import dev.pipit.runtime.graph.Graph;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the kernel, model and bandwidth benchmarks in one JMH run (one forked JVM per benchmark, one
+ * thread each) and prints Pipit against ONNX Runtime: times, ratios, GMAC/s and the memory bound.
+ * Arguments: optional JMH include regex (default all three benchmarks).
+ */
+public final class BenchMain {
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int iterations = Integer.getInteger("bench.iterations", 5);
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(args.length > 0 ? args[0] : "dev.pipit.bench.(Kernel|Model|Bandwidth)Bench")
+                .forks(1)
+                .jvmArgsAppend("--add-modules=jdk.incubator.vector", "-Dpipit.models=" + Workloads.MODELS.toAbsolutePath())
+                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(iterations).measurementTime(TimeValue.seconds(1))
+                .threads(1);
+        Collection<RunResult> results = new Runner(options.build()).run();
+        Map<String, Double> us = new HashMap<>();
+        for (RunResult r : results) {
+            var p = r.getParams();
+            String key = p.getBenchmark().replaceAll(".*\\.(\\w+Bench)\\..*", "$1");
+            for (String name : p.getParamsKeys()) {
+                key += "/" + p.getParam(name);
+            }
+            us.put(key, r.getPrimaryResult().getScore());
+        }
+        report(us);
+    }
+
+    private static void report(Map<String, Double> us) throws Exception {
+        Double bandwidthUs = us.get("BandwidthBench");
+        double gbPerS = bandwidthUs == null ? Double.NaN : BandwidthBench.BYTES / (bandwidthUs * 1e3);
+        System.out.printf("%nMemory read bandwidth (sum of 64 MiB, 1 thread): %.1f GB/s%n", gbPerS);
+        System.out.printf("%n%-18s %10s %10s %9s %10s %10s %14s%n", "int8 kernel", "Pipit µs", "ORT µs", "ORT/Pipit",
+                "Pipit GMAC/s", "ORT GMAC/s", "DRAM bound µs");
+        for (String k : new String[] {"gemv256x784", "gemv1024x1024", "gemm1024x1024", "conv3x3_32x32", "depthwise3x3_64"}) {
+            Double p = us.get("KernelBench/" + k + "/pipit");
+            Double o = us.get("KernelBench/" + k + "/ort");
+            if (p == null || o == null) {
+                continue;
+            }
+            Graph g = Workloads.int8Layer(k);
+            double macs = (double) Workloads.macs(g) * Workloads.batch(k);
+            double weightBytes = k.startsWith("gem") ? Workloads.macs(g) : Double.NaN;
+            System.out.printf("%-18s %10.2f %10.2f %9.2f %10.2f %10.2f %14.2f%n", k, p, o, o / p, macs / p / 1e3, macs / o / 1e3,
+                    weightBytes / (gbPerS * 1e3));
+        }
+        System.out.printf("%n%-10s %6s %11s %11s %11s %11s %17s %17s%n", "model", "batch", "Pipit fp32", "Pipit int8", "ORT fp32",
+                "ORT int8", "int8/ORT best", "Pipit fp32/int8");
+        for (String m : new String[] {"mlp", "cnn"}) {
+            for (int batch : new int[] {1, 32}) {
+                String prefix = "ModelBench/" + m + "/" + batch + "/";
+                Double pf = us.get(prefix + "pipit-fp32");
+                Double pi = us.get(prefix + "pipit-int8");
+                Double of = us.get(prefix + "ort-fp32");
+                Double oi = us.get(prefix + "ort-int8");
+                if (pf == null || pi == null || of == null || oi == null) {
+                    continue;
+                }
+                System.out.printf("%-10s %6d %11.2f %11.2f %11.2f %11.2f %17.2f %17.2f   (µs per sample)%n", m, batch,
+                        pf / batch, pi / batch, of / batch, oi / batch, pi / Math.min(of, oi), pf / pi);
+            }
+        }
+        System.out.println("\nint8/ORT best < 1 means Pipit int8 is faster than ONNX Runtime's faster variant; targets: "
+                + "batch 1 ≤ 0.5, batch 32 ≤ 1.0; Pipit fp32/int8 > 1 means int8 is faster.");
+    }
+}
