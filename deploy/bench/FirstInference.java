@@ -31,12 +31,14 @@ public final class FirstInference {
         int inputs = Integer.parseInt(args[2]);
         int steady = Integer.parseInt(args[3]);
         String responses = "pipit/v1/devices/" + device + "/responses/bench";
-        BlockingQueue<InferenceResponse> answers = new ArrayBlockingQueue<>(1024);
+        BlockingQueue<Answer> answers = new ArrayBlockingQueue<>(4096);
         MqttClient client = new MqttClient(url, "bench-" + ProcessHandle.current().pid(), new MemoryPersistence());
         client.setCallback(new MqttCallback() {
             @Override
             public void messageArrived(String topic, MqttMessage m) throws Exception {
-                answers.offer(InferenceResponse.parseFrom(m.getPayload()));
+                byte[] c = m.getProperties() == null ? null : m.getProperties().getCorrelationData();
+                answers.offer(new Answer(c == null ? "" : new String(c, StandardCharsets.US_ASCII),
+                        InferenceResponse.parseFrom(m.getPayload())));
             }
 
             @Override
@@ -74,9 +76,9 @@ public final class FirstInference {
 
         long first = 0;
         for (long n = 0; first == 0; n++) {
-            client.publish("pipit/v1/devices/" + device + "/infer", message(request, responses, n));
-            for (InferenceResponse a = answers.poll(5, TimeUnit.MILLISECONDS); a != null; a = answers.poll()) {
-                if (a.getError().isEmpty() && a.getValuesCount() > 0) {
+            client.publish("pipit/v1/devices/" + device + "/infer", message(request, responses, "probe-" + n));
+            for (Answer a = answers.poll(5, TimeUnit.MILLISECONDS); a != null; a = answers.poll()) {
+                if (a.response().getError().isEmpty() && a.response().getValuesCount() > 0) {
                     first = System.currentTimeMillis();
                     break;
                 }
@@ -84,16 +86,19 @@ public final class FirstInference {
         }
         System.out.println("first " + first);
         System.out.flush();
-        Thread.sleep(200);
-        answers.clear();
 
         long[] micros = new long[steady];
         for (int i = 0; i < steady; i++) {
+            String id = "steady-" + i;
             long start = System.nanoTime();
-            client.publish("pipit/v1/devices/" + device + "/infer", message(request, responses, -i - 1));
-            InferenceResponse a = answers.poll(10, TimeUnit.SECONDS);
-            if (a == null || !a.getError().isEmpty()) {
-                throw new IllegalStateException("no answer: " + a);
+            client.publish("pipit/v1/devices/" + device + "/infer", message(request, responses, id));
+            Answer a;
+            do { // answers to the probes sent while the agent was starting may still arrive: skip them
+                a = answers.poll(10, TimeUnit.SECONDS);
+            } while (a != null && !a.correlation().equals(id));
+            if (a == null || !a.response().getError().isEmpty()) {
+                System.err.println("no answer to " + id + ": " + (a == null ? "timeout" : a.response().getError()));
+                System.exit(1);
             }
             micros[i] = (System.nanoTime() - start) / 1000;
         }
@@ -101,6 +106,11 @@ public final class FirstInference {
         System.out.println("steady " + micros[steady / 2] + " " + micros[steady * 9 / 10]);
         client.disconnect();
         client.close();
+        System.exit(0); // Paho's threads would keep the JVM up
+    }
+
+    /** A response and the correlation data it came with. */
+    private record Answer(String correlation, InferenceResponse response) {
     }
 
     /** Plain sockets with TCP_NODELAY. */
@@ -135,10 +145,10 @@ public final class FirstInference {
         }
     }
 
-    private static MqttMessage message(byte[] request, String responses, long n) {
+    private static MqttMessage message(byte[] request, String responses, String id) {
         MqttProperties p = new MqttProperties();
         p.setResponseTopic(responses);
-        p.setCorrelationData(Long.toString(n).getBytes(StandardCharsets.US_ASCII));
+        p.setCorrelationData(id.getBytes(StandardCharsets.US_ASCII));
         return new MqttMessage(request, 0, false, p);
     }
 }

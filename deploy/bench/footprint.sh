@@ -134,11 +134,12 @@ measure() {
   # CPU time (all threads) the agent took to answer its first inference: a figure a busy machine cannot inflate
   local cpu
   cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$agent_pid/stat")
-  for _ in $(seq 600); do grep -q "^steady" "$fifo" 2>/dev/null && break; sleep 0.05; done
+  for _ in $(seq 600); do grep -q "^steady" "$fifo" 2>/dev/null && break; kill -0 "$probe" 2>/dev/null || break; sleep 0.05; done
   local first
   first=$(awk '/^first/ {print $2}' "$fifo")
   local steady
   steady=$(awk '/^steady/ {print $2}' "$fifo")
+  kill "$probe" 2>/dev/null || true
   wait "$probe" 2>/dev/null || true
   sleep 2
   local out

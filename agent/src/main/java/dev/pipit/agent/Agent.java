@@ -26,7 +26,6 @@ import dev.pipit.agent.tune.TunedProfile;
 import dev.pipit.protocol.bundle.BundleException;
 import dev.pipit.protocol.bundle.BundleLimits;
 import dev.pipit.protocol.bundle.Chunks;
-import dev.pipit.protocol.bundle.KeyFiles;
 import dev.pipit.protocol.bundle.ManifestVerifier;
 import dev.pipit.protocol.topic.Topics;
 import dev.pipit.protocol.v1.ActiveModel;
@@ -43,13 +42,9 @@ import dev.pipit.runtime.RuntimeOptions;
 import dev.pipit.runtime.kernel.VectorKernelsProvider;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -416,10 +411,6 @@ public final class Agent implements AutoCloseable {
                         + new java.util.TreeSet<>(config.models()));
             }
             checkNames(m);
-            if (m.getExpiresEpochMillis() != 0 && System.currentTimeMillis() > m.getExpiresEpochMillis()) {
-                throw new BundleException("manifest of " + m.getModelId() + " v" + m.getVersion() + " expired at "
-                        + Instant.ofEpochMilli(m.getExpiresEpochMillis()));
-            }
         } catch (BundleException e) {
             refuse(topicModel, 0, "", e.getMessage(), digest);
             return;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.ByteString;
-import dev.pipit.agent.load.LoadedModel;
 import dev.pipit.agent.load.ModelLoader;
 import dev.pipit.agent.testing.FleetSide;
 import dev.pipit.agent.testing.HostileCorpus;
@@ -116,8 +115,9 @@ class AgentHostileInputTest {
             try {
                 Path file = Files.createTempFile(dir, "oracle", ".graph");
                 Files.write(file, payload);
-                try (LoadedModel m = ModelLoader.load(template, v.build(), file, "oracle", new RuntimeOptions(1, 1), BUDGET,
-                        System.currentTimeMillis())) {
+                try {
+                    ModelLoader.load(template, v.build(), file, "oracle", new RuntimeOptions(1, 1), BUDGET,
+                            System.currentTimeMillis()).close();
                     return true;
                 } finally {
                     Files.delete(file);

@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
                 dev.pipit.compress.command.EvalCommand.class,
                 dev.pipit.compress.command.BenchCommand.class,
                 dev.pipit.compress.command.KeysCommand.class,
+                dev.pipit.compress.command.ExportOnnxCommand.class,
+                dev.pipit.compress.command.OnnxCheckCommand.class,
                 dev.pipit.agent.command.AgentCommand.class,
                 dev.pipit.fleet.FleetCommand.class,
                 dev.pipit.fleet.broker.BrokerCommand.class,

@@ -13,7 +13,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the kernel, model and bandwidth benchmarks in one JMH run (one forked JVM per benchmark, one
  * thread each) and prints Pipit against ONNX Runtime: times, ratios, GMAC/s and the memory bound.
- * Arguments: optional JMH include regex (default all three benchmarks).
+ * Arguments: optional JMH include regex (default all three benchmarks); {@code -Dbench.iterations},
+ * {@code -Dbench.warmups}: 1-second iterations per benchmark.
  */
 public final class BenchMain {
 
@@ -22,11 +23,13 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         int iterations = Integer.getInteger("bench.iterations", 5);
+        // Long warm-up: until C2 compiles them, Vector API kernels run interpreted at ~1000× their speed.
+        int warmups = Integer.getInteger("bench.warmups", 6);
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(args.length > 0 ? args[0] : "dev.pipit.bench.(Kernel|Model|Bandwidth)Bench")
                 .forks(1)
                 .jvmArgsAppend("--add-modules=jdk.incubator.vector", "-Dpipit.models=" + Workloads.MODELS.toAbsolutePath())
-                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .warmupIterations(warmups).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(iterations).measurementTime(TimeValue.seconds(1))
                 .threads(1);
         Collection<RunResult> results = new Runner(options.build()).run();
@@ -34,7 +37,7 @@ public final class BenchMain {
         for (RunResult r : results) {
             var p = r.getParams();
             String key = p.getBenchmark().replaceAll(".*\\.(\\w+Bench)\\..*", "$1");
-            for (String name : p.getParamsKeys()) {
+            for (String name : new java.util.TreeSet<>(p.getParamsKeys())) { // by name: batch, engine, kernel, model
                 key += "/" + p.getParam(name);
             }
             us.put(key, r.getPrimaryResult().getScore());
@@ -49,8 +52,8 @@ public final class BenchMain {
         System.out.printf("%n%-18s %10s %10s %9s %10s %10s %14s%n", "int8 kernel", "Pipit µs", "ORT µs", "ORT/Pipit",
                 "Pipit GMAC/s", "ORT GMAC/s", "DRAM bound µs");
         for (String k : new String[] {"gemv256x784", "gemv1024x1024", "gemm1024x1024", "conv3x3_32x32", "depthwise3x3_64"}) {
-            Double p = us.get("KernelBench/" + k + "/pipit");
-            Double o = us.get("KernelBench/" + k + "/ort");
+            Double p = us.get("KernelBench/pipit/" + k);
+            Double o = us.get("KernelBench/ort/" + k);
             if (p == null || o == null) {
                 continue;
             }
@@ -64,11 +67,11 @@ public final class BenchMain {
                 "ORT int8", "int8/ORT best", "Pipit fp32/int8");
         for (String m : new String[] {"mlp", "cnn"}) {
             for (int batch : new int[] {1, 32}) {
-                String prefix = "ModelBench/" + m + "/" + batch + "/";
-                Double pf = us.get(prefix + "pipit-fp32");
-                Double pi = us.get(prefix + "pipit-int8");
-                Double of = us.get(prefix + "ort-fp32");
-                Double oi = us.get(prefix + "ort-int8");
+                String prefix = "ModelBench/" + batch + "/";
+                Double pf = us.get(prefix + "pipit-fp32/" + m);
+                Double pi = us.get(prefix + "pipit-int8/" + m);
+                Double of = us.get(prefix + "ort-fp32/" + m);
+                Double oi = us.get(prefix + "ort-int8/" + m);
                 if (pf == null || pi == null || of == null || oi == null) {
                     continue;
                 }

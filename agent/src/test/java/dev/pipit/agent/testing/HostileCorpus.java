@@ -1,7 +1,6 @@
 package dev.pipit.agent.testing;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.pipit.protocol.bundle.Chunks;
 import dev.pipit.protocol.bundle.KeyFiles;
 import dev.pipit.protocol.bundle.ManifestSigner;
@@ -468,13 +467,5 @@ public final class HostileCorpus {
         byte[] b = new byte[n];
         r.nextBytes(b);
         return b;
-    }
-
-    static VariantGraph parse(byte[] payload) {
-        try {
-            return VariantGraph.parseFrom(payload);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

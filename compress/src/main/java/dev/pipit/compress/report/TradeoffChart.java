@@ -33,7 +33,15 @@ final class TradeoffChart {
         System.setProperty("java.awt.headless", "true");
         XYSeries variants = new XYSeries("variants", false, true);
         List<String> labels = new ArrayList<>();
+        java.util.Map<String, Integer> pointIndex = new java.util.HashMap<>(); // variants on the same point share one label
         for (Map<String, Object> r : rows) {
+            String point = kib(r) + "/" + percent(r);
+            Integer existing = pointIndex.get(point);
+            if (existing != null) {
+                labels.set(existing, labels.get(existing) + ", " + r.get("id"));
+                continue;
+            }
+            pointIndex.put(point, labels.size());
             variants.add(kib(r), percent(r));
             labels.add((String) r.get("id"));
         }

@@ -2,6 +2,7 @@ package dev.pipit.compress.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,6 +108,16 @@ class BundleBuilderTest {
                 assertEquals(count, v.getGolden().getArgmaxCount());
             }
         }
+    }
+
+    @Test
+    void isExact_integerGraphOnly_fp32AndDynamicNeedATolerance() {
+        assertTrue(BundleBuilder.isExact(int8));
+        assertFalse(BundleBuilder.isExact(fp32));
+        Graph dynamic = dev.pipit.compress.variant.Techniques.byId("int8-dynamic").build(
+                dev.pipit.compress.variant.CompressionContext.of(fp32, TestData.train().slice(0, 10), TestData.test().slice(0, 10),
+                        10, dev.pipit.compress.variant.FineTuneBudget.minimal(), 1, 1, System.err)).graph();
+        assertFalse(BundleBuilder.isExact(dynamic));
     }
 
     @Test

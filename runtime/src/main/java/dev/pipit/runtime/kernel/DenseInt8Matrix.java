@@ -1,11 +1,15 @@
 package dev.pipit.runtime.kernel;
 
-/** Int8 weights as a row-major {@code [rows, cols]} array, multiplied by the vector kernels' GEMM. */
+/**
+ * Dense int8 weights {@code [rows, cols]}, held in {@link Int8Packing}'s layout (rows padded to blocks of
+ * 16, columns to quads) for the kernels that vectorise across output rows.
+ */
 public final class DenseInt8Matrix implements Int8Matrix {
 
     private final byte[] weights;
     private final int rows;
     private final int cols;
+    private final int quads;
     private final int[] rowSums;
 
     public DenseInt8Matrix(byte[] weights, int rows, int cols) {
@@ -13,9 +17,10 @@ public final class DenseInt8Matrix implements Int8Matrix {
             throw new IllegalArgumentException("dense weights must hold rows × cols = " + rows + " × " + cols
                     + " values, hold " + weights.length);
         }
-        this.weights = weights.clone();
+        this.weights = Int8Packing.pack(weights, rows, cols);
         this.rows = rows;
         this.cols = cols;
+        this.quads = Int8Packing.quads(cols);
         this.rowSums = new int[rows];
         for (int r = 0; r < rows; r++) {
             for (int k = 0; k < cols; k++) {
@@ -36,7 +41,7 @@ public final class DenseInt8Matrix implements Int8Matrix {
 
     @Override
     public long bytes() {
-        return weights.length;
+        return (long) rows * cols; // the values; block padding (< 16 rows, < 4 columns) is not counted
     }
 
     @Override
@@ -51,12 +56,16 @@ public final class DenseInt8Matrix implements Int8Matrix {
 
     /** Weight {@code [r][k]}, for kernels that walk the weights directly (depthwise convolution). */
     byte get(int r, int k) {
-        return weights[r * cols + k];
+        return weights[Int8Packing.index(r, k, quads)];
     }
 
     @Override
     public void multiply(VectorKernels kernels, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
                          int[] out, int outOff, int outStride, byte[] scratch, int scratchOff) {
-        kernels.gemmInt8(weights, 0, cols, rowFrom, rowTo, x, xOff, xStride, samples, out, outOff, outStride);
+        if (samples == 1) {
+            kernels.gemvInt8Packed(weights, quads, cols, rowFrom, rowTo, x, xOff, out, outOff);
+        } else {
+            kernels.gemmInt8Packed(weights, quads, cols, rowFrom, rowTo, x, xOff, xStride, samples, out, outOff, outStride);
+        }
     }
 }

@@ -57,7 +57,7 @@ final class PanamaKernels implements VectorKernels {
         if (bits < 128) { // fewer than four int lanes: not worth vectorising
             throw new UnsupportedOperationException("vector size is " + bits + " bits, below 128");
         }
-        return bits;
+        return Math.min(bits, 32 * Int8Packing.BLOCK_ROWS); // an int vector must not span two packed row blocks
     }
 
     private static <E> VectorSpecies<E> species(Class<E> type, int bits) {
@@ -141,6 +141,122 @@ final class PanamaKernels implements VectorKernels {
                 out[o] = s0;
                 if (pair) {
                     out[o + 1] = s1;
+                }
+            }
+        }
+    }
+
+    /**
+     * Two blocks of int lanes (output rows) at a time; per quad of columns the sample's four activations
+     * are broadcast as two ints of 16-bit pairs ({@link Int8Packing#pair}) and multiplied with the packed
+     * weights' even and odd bytes, so each int lane accumulates its own row and the result is stored as
+     * is. An odd last block pairs with itself.
+     */
+    @Override
+    public void gemvInt8Packed(byte[] w, int quads, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int[] out, int outOff) {
+        if (rowFrom >= rowTo) {
+            return;
+        }
+        int lanes = INTS.length();
+        Objects.checkFromIndexSize(Int8Packing.rowOffset(rowFrom - rowFrom % lanes, quads), 1, w.length);
+        Objects.checkFromIndexSize(Int8Packing.rowOffset(rowTo - 1, quads) + (quads - 1) * Int8Packing.QUAD_BYTES, 4, w.length);
+        Objects.checkFromIndexSize(xOff, cols, x.length);
+        Objects.checkFromIndexSize(outOff + rowFrom, rowTo - rowFrom, out.length);
+        for (int r = rowFrom - rowFrom % lanes; r < rowTo; r += 2 * lanes) {
+            boolean second = r + lanes < rowTo;
+            int wa = Int8Packing.rowOffset(r, quads), wb = second ? Int8Packing.rowOffset(r + lanes, quads) : wa;
+            IntVector accA = IntVector.zero(INTS), accB = accA;
+            for (int q = 0, k = 0; q < quads; q++, k += 4) {
+                int o = xOff + k, even, odd;
+                if (k + 4 <= cols) {
+                    even = x[o] & 0xffff | x[o + 2] << 16;
+                    odd = x[o + 1] & 0xffff | x[o + 3] << 16;
+                } else {
+                    even = Int8Packing.pair(x, o, k, cols, 0);
+                    odd = Int8Packing.pair(x, o, k, cols, 1);
+                }
+                ShortVector xe = IntVector.broadcast(INTS, even).reinterpretAsShorts();
+                ShortVector xo = IntVector.broadcast(INTS, odd).reinterpretAsShorts();
+                int step = q * Int8Packing.QUAD_BYTES;
+                ShortVector wav = ByteVector.fromArray(BYTES, w, wa + step).reinterpretAsShorts();
+                IntVector pa = wav.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(wav.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
+                accA = accA.add(pa.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(pa.lanewise(ASHR, 16));
+                ShortVector wbv = ByteVector.fromArray(BYTES, w, wb + step).reinterpretAsShorts();
+                IntVector pb = wbv.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(wbv.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
+                accB = accB.add(pb.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(pb.lanewise(ASHR, 16));
+            }
+            if (r >= rowFrom && r + 2 * lanes <= rowTo) {
+                accA.intoArray(out, outOff + r);
+                accB.intoArray(out, outOff + r + lanes);
+            } else {
+                for (int i = 0; i < lanes; i++) {
+                    if (r + i >= rowFrom && r + i < rowTo) {
+                        out[outOff + r + i] = accA.lane(i);
+                    }
+                    if (second && r + lanes + i < rowTo) {
+                        out[outOff + r + lanes + i] = accB.lane(i);
+                    }
+                }
+            }
+        }
+    }
+
+    /** As {@link #gemvInt8Packed} with one block of rows and two samples: each weight load serves both. */
+    @Override
+    public void gemmInt8Packed(byte[] w, int quads, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
+                               int[] out, int outOff, int outStride) {
+        if (rowFrom >= rowTo || samples < 1) {
+            return;
+        }
+        int lanes = INTS.length();
+        Objects.checkFromIndexSize(Int8Packing.rowOffset(rowFrom - rowFrom % lanes, quads), 1, w.length);
+        Objects.checkFromIndexSize(Int8Packing.rowOffset(rowTo - 1, quads) + (quads - 1) * Int8Packing.QUAD_BYTES, 4, w.length);
+        Objects.checkFromIndexSize(xOff, (samples - 1) * xStride + cols, x.length);
+        Objects.checkFromIndexSize(outOff + rowFrom, (samples - 1) * outStride + rowTo - rowFrom, out.length);
+        for (int r = rowFrom - rowFrom % lanes; r < rowTo; r += lanes) {
+            int wr = Int8Packing.rowOffset(r, quads);
+            boolean whole = r >= rowFrom && r + lanes <= rowTo;
+            for (int s = 0; s < samples; s += 2) {
+                boolean second = s + 1 < samples;
+                int xa = xOff + s * xStride, xb = second ? xa + xStride : xa;
+                IntVector accA = IntVector.zero(INTS), accB = accA;
+                for (int q = 0, k = 0; q < quads; q++, k += 4) {
+                    int evenA, oddA, evenB, oddB;
+                    if (k + 4 <= cols) {
+                        evenA = x[xa + k] & 0xffff | x[xa + k + 2] << 16;
+                        oddA = x[xa + k + 1] & 0xffff | x[xa + k + 3] << 16;
+                        evenB = x[xb + k] & 0xffff | x[xb + k + 2] << 16;
+                        oddB = x[xb + k + 1] & 0xffff | x[xb + k + 3] << 16;
+                    } else {
+                        evenA = Int8Packing.pair(x, xa + k, k, cols, 0);
+                        oddA = Int8Packing.pair(x, xa + k, k, cols, 1);
+                        evenB = Int8Packing.pair(x, xb + k, k, cols, 0);
+                        oddB = Int8Packing.pair(x, xb + k, k, cols, 1);
+                    }
+                    ShortVector wv = ByteVector.fromArray(BYTES, w, wr + q * Int8Packing.QUAD_BYTES).reinterpretAsShorts();
+                    ShortVector we = wv.lanewise(LSHL, 8).lanewise(ASHR, 8), wo = wv.lanewise(ASHR, 8);
+                    IntVector pa = we.mul(IntVector.broadcast(INTS, evenA).reinterpretAsShorts())
+                            .add(wo.mul(IntVector.broadcast(INTS, oddA).reinterpretAsShorts())).reinterpretAsInts();
+                    accA = accA.add(pa.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(pa.lanewise(ASHR, 16));
+                    IntVector pb = we.mul(IntVector.broadcast(INTS, evenB).reinterpretAsShorts())
+                            .add(wo.mul(IntVector.broadcast(INTS, oddB).reinterpretAsShorts())).reinterpretAsInts();
+                    accB = accB.add(pb.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(pb.lanewise(ASHR, 16));
+                }
+                int oa = outOff + s * outStride + r, ob = oa + outStride;
+                if (whole) {
+                    accA.intoArray(out, oa);
+                    if (second) {
+                        accB.intoArray(out, ob);
+                    }
+                } else {
+                    for (int i = 0; i < lanes; i++) {
+                        if (r + i >= rowFrom && r + i < rowTo) {
+                            out[oa + i] = accA.lane(i);
+                            if (second) {
+                                out[ob + i] = accB.lane(i);
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -59,4 +59,23 @@ final class ScalarKernels implements VectorKernels {
             }
         }
     }
+
+    @Override
+    public void gemvInt8Packed(byte[] w, int quads, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int[] out, int outOff) {
+        gemmInt8Packed(w, quads, cols, rowFrom, rowTo, x, xOff, 0, 1, out, outOff, 0);
+    }
+
+    @Override
+    public void gemmInt8Packed(byte[] w, int quads, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
+                               int[] out, int outOff, int outStride) {
+        for (int s = 0; s < samples; s++) {
+            for (int r = rowFrom; r < rowTo; r++) {
+                int row = Int8Packing.rowOffset(r, quads), xs = xOff + s * xStride, sum = 0;
+                for (int k = 0; k < cols; k++) {
+                    sum += w[row + k / 4 * Int8Packing.QUAD_BYTES + k % 4] * x[xs + k];
+                }
+                out[outOff + s * outStride + r] = sum;
+            }
+        }
+    }
 }

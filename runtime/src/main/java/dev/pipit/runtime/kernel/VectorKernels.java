@@ -40,4 +40,17 @@ public interface VectorKernels {
     /** As {@link #gemmInt8}, in fp32. */
     void gemmFloat(float[] w, int wOff, int cols, int rowFrom, int rowTo, float[] x, int xOff, int xStride, int samples,
                    float[] out, int outOff, int outStride);
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} of one sample's product with weights {@code [rows, cols]} packed by
+     * {@link Int8Packing} ({@code quads = ceil(cols / 4)}): {@code out[outOff + r] = Σ_k w[r][k] · x[xOff + k]}.
+     */
+    void gemvInt8Packed(byte[] w, int quads, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int[] out, int outOff);
+
+    /**
+     * As {@link #gemvInt8Packed} for {@code samples} vectors: {@code out[outOff + s·outStride + r] =
+     * Σ_k w[r][k] · x[xOff + s·xStride + k]}.
+     */
+    void gemmInt8Packed(byte[] w, int quads, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
+                        int[] out, int outOff, int outStride);
 }

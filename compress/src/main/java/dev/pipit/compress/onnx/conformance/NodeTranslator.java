@@ -472,7 +472,7 @@ public final class NodeTranslator {
 
     private String floatInput(TestTensor x) {
         input = toFloats(x.values());
-        declareInput(x.dims(), DataType.FLOAT32, null);
+        declareInput(x.dims());
         return X;
     }
 
@@ -484,7 +484,7 @@ public final class NodeTranslator {
             input[i] = (float) (v[i] - zeroPoint) * scale;
         }
         int shift = x.isUint8() ? 128 : 0;
-        declareInput(x.dims(), DataType.FLOAT32, null);
+        declareInput(x.dims());
         Quantization q = Quantization.perTensor(scale, zeroPoint - shift);
         tensors.add(Tensor.activation("xq", DataType.INT8, runtimeShape(x.dims()), q));
         nodes.add(new Node("quantize_input", OpType.QUANTIZE, List.of(X), List.of("xq")));
@@ -501,9 +501,9 @@ public final class NodeTranslator {
         return int8Input(x, 1f, x.isUint8() ? 128 : 0);
     }
 
-    private void declareInput(int[] dims, DataType type, Quantization q) {
+    private void declareInput(int[] dims) {
         batch = prepend ? 1 : dims[0];
-        tensors.add(Tensor.activation(X, type, runtimeShape(dims), q));
+        tensors.add(Tensor.activation(X, DataType.FLOAT32, runtimeShape(dims), null));
     }
 
     private void quantizedOutput(float scale, int zeroPoint, boolean uint8) {
