@@ -30,10 +30,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code pipit compress}: ONNX model → compressed, evaluated variants → signed bundle (and report). */
-@Command(name = "compress", mixinStandardHelpOptions = true,
+// No mixinStandardHelpOptions: its --version would clash with the release number's --version.
+@Command(name = "compress",
         description = "Import an fp32 ONNX model, produce compressed variants, measure them with the Pipit runtime "
                 + "and write a signed bundle.")
 public final class CompressCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = "--onnx", required = true, description = "fp32 ONNX model (e.g. from 'pipit train' or torch.onnx.export).")
     Path onnx;

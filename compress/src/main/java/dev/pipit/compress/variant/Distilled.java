@@ -23,7 +23,7 @@ final class Distilled implements Technique {
 
     static final float TEMPERATURE = 4f;
     static final float ALPHA = 0.7f;
-    static final float RATE = 1e-3f;
+    static final float RATE = 3e-3f;
 
     @Override
     public String id() {

@@ -1,12 +1,16 @@
 package dev.pipit.runtime.kernel;
 
 /**
- * Dense int8 weights {@code [rows, cols]}, held in {@link Int8Packing}'s layout (rows padded to blocks of
- * 16, columns to quads) for the kernels that vectorise across output rows.
+ * Dense int8 weights {@code [rows, cols]}: in {@link Int8Packing}'s layout (rows padded to blocks of 16,
+ * columns to quads) when the JVM's kernels run it faster ({@link VectorKernels#packsInt8()}), row-major
+ * otherwise. Both layouts multiply correctly with every implementation.
  */
 public final class DenseInt8Matrix implements Int8Matrix {
 
+    private static final boolean PACKED = VectorKernelsProvider.get().packsInt8();
+
     private final byte[] weights;
+    private final boolean packed;
     private final int rows;
     private final int cols;
     private final int quads;
@@ -17,7 +21,8 @@ public final class DenseInt8Matrix implements Int8Matrix {
             throw new IllegalArgumentException("dense weights must hold rows × cols = " + rows + " × " + cols
                     + " values, hold " + weights.length);
         }
-        this.weights = Int8Packing.pack(weights, rows, cols);
+        this.packed = PACKED;
+        this.weights = packed ? Int8Packing.pack(weights, rows, cols) : weights.clone();
         this.rows = rows;
         this.cols = cols;
         this.quads = Int8Packing.quads(cols);
@@ -41,7 +46,7 @@ public final class DenseInt8Matrix implements Int8Matrix {
 
     @Override
     public long bytes() {
-        return (long) rows * cols; // the values; block padding (< 16 rows, < 4 columns) is not counted
+        return (long) rows * cols; // the values; packed block padding (< 16 rows, < 4 columns) is not counted
     }
 
     @Override
@@ -56,13 +61,15 @@ public final class DenseInt8Matrix implements Int8Matrix {
 
     /** Weight {@code [r][k]}, for kernels that walk the weights directly (depthwise convolution). */
     byte get(int r, int k) {
-        return weights[Int8Packing.index(r, k, quads)];
+        return weights[packed ? Int8Packing.index(r, k, quads) : r * cols + k];
     }
 
     @Override
     public void multiply(VectorKernels kernels, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
                          int[] out, int outOff, int outStride, byte[] scratch, int scratchOff) {
-        if (samples == 1) {
+        if (!packed) {
+            kernels.gemmInt8(weights, 0, cols, rowFrom, rowTo, x, xOff, xStride, samples, out, outOff, outStride);
+        } else if (samples == 1) {
             kernels.gemvInt8Packed(weights, quads, cols, rowFrom, rowTo, x, xOff, out, outOff);
         } else {
             kernels.gemmInt8Packed(weights, quads, cols, rowFrom, rowTo, x, xOff, xStride, samples, out, outOff, outStride);

@@ -32,7 +32,7 @@ public final class Int8Conv2d {
     private final int tile;
     private final byte padValue;
     private final Int8OutputStage stage;
-    private final DenseInt8Matrix depthwise;
+    private final byte[] depthwise; // row-major taps [out, kh·kw] of a depthwise convolution, else null
 
     /**
      * @param weights {@code [out, (inChannels / group)·kh·kw]}, rows in [-127, 127]
@@ -61,7 +61,18 @@ public final class Int8Conv2d {
         this.tile = Math.max(1, Math.min(Math.min(window.outH() * window.outW(), MAX_TILE), TILE_BYTES / k));
         this.padValue = (byte) input.zeroPoint();
         this.stage = new Int8OutputStage(weights, weightQuantization, bias, input, output, activation);
-        this.depthwise = groupIn == 1 && weights instanceof DenseInt8Matrix d ? d : null;
+        this.depthwise = groupIn == 1 && weights instanceof DenseInt8Matrix d ? taps(d) : null;
+    }
+
+    /** A copy in row-major order (the dense matrix keeps a packed layout): a few bytes per channel. */
+    private static byte[] taps(DenseInt8Matrix d) {
+        byte[] taps = new byte[d.rows() * d.cols()];
+        for (int r = 0; r < d.rows(); r++) {
+            for (int t = 0; t < d.cols(); t++) {
+                taps[r * d.cols() + t] = d.get(r, t);
+            }
+        }
+        return taps;
     }
 
     /** Bytes of the constants: the weights in their stored form, four per (folded) bias. */
@@ -140,6 +151,7 @@ public final class Int8Conv2d {
     private void depthwiseChannel(byte[] x, int plane, byte[] y, int yc, int c) {
         int inH = window.inH(), inW = window.inW(), outH = window.outH(), outW = window.outW();
         int kh = window.kh(), kw = window.kw(), dh = window.dh(), dw = window.dw();
+        int taps = c * kh * kw;
         for (int oy = 0; oy < outH; oy++) {
             int iy0 = oy * window.sh() - window.padTop();
             boolean rowsInside = iy0 >= 0 && iy0 + dh * (kh - 1) < inH;
@@ -150,7 +162,7 @@ public final class Int8Conv2d {
                     for (int ky = 0; ky < kh; ky++) {
                         int row = plane + (iy0 + ky * dh) * inW + ix0;
                         for (int kx = 0; kx < kw; kx++) {
-                            sum += depthwise.get(c, ky * kw + kx) * x[row + kx * dw];
+                            sum += depthwise[taps + ky * kw + kx] * x[row + kx * dw];
                         }
                     }
                 } else {
@@ -160,7 +172,7 @@ public final class Int8Conv2d {
                         for (int kx = 0; kx < kw; kx++) {
                             int ix = ix0 + kx * dw;
                             int v = rowInside && ix >= 0 && ix < inW ? x[plane + iy * inW + ix] : padValue;
-                            sum += depthwise.get(c, ky * kw + kx) * v;
+                            sum += depthwise[taps + ky * kw + kx] * v;
                         }
                     }
                 }

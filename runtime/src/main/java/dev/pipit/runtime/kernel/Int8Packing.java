@@ -40,14 +40,12 @@ final class Int8Packing {
         return packed;
     }
 
-    /**
-     * Activations {@code x[o + k + j]} and {@code x[o + k + j + 2]} of one quad as the low and high 16 bits of
-     * an int ({@code j} 0 for the even pair, 1 for the odd), 0 past {@code cols}: broadcast and reinterpreted
-     * as shorts, it lines up with the packed weights' even or odd bytes.
-     */
-    static int pair(byte[] x, int o, int k, int cols, int j) {
-        int lo = k + j < cols ? x[o + j] : 0;
-        int hi = k + j + 2 < cols ? x[o + j + 2] : 0;
-        return lo & 0xffff | hi << 16;
+    /** The {@code n < 4} activations {@code x[o ..]} of a last quad as a little-endian int, zero-padded. */
+    static int quad(byte[] x, int o, int n) {
+        int quad = 0;
+        for (int j = 0; j < n; j++) {
+            quad |= (x[o + j] & 0xff) << 8 * j;
+        }
+        return quad;
     }
 }

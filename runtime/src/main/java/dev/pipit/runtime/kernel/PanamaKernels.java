@@ -3,7 +3,11 @@ package dev.pipit.runtime.kernel;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.XOR;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Objects;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -26,14 +30,26 @@ import jdk.incubator.vector.VectorSpecies;
  * 128-bit NEON (Raspberry Pi) runs 128-bit byte, short and int vectors and no conversion can fall off
  * C2's intrinsics.
  *
+ * <p>Dense int8 weights are packed ({@link Int8Packing}) so that int lanes are output rows: per quad of
+ * columns, one weight vector holds four values of each of {@code lanes} rows, and a sample's four
+ * activations, read as one int and broadcast, split into even and odd bytes the same way. Each lane then
+ * accumulates its own row: no per-output {@code reduceLanes}, and accumulators are stored as they are.
+ * Register tiles: GEMV four row blocks × one sample, GEMM two row blocks × two samples (each weight load
+ * serves two samples, each broadcast two blocks). They widen the 16-bit pair sums with one shift fewer
+ * than {@code s << 16 >> 16} plus {@code s >> 16}: they add the int lane with bit 15 flipped (so its low
+ * half never borrows) and, separately, its high half, and recover the sum once per output. Row-major {@link #gemmInt8} remains for 128-bit species
+ * ({@link #packsInt8}) and palettized weights, which decode rows into scratch.
+ *
  * <p>Vector code only runs fast, and without allocating, when C2 inlines every Vector API call of a loop
  * into one compilation; a call left out of line boxes its vectors. Three limits shape this class:
  * <ul>
  *   <li>NodeCountInliningCutoff (18,000 IR nodes created per compilation), and a Vector API call expands
- *       to hundreds: each public method holds one loop body with few products (int8: two rows of one
- *       sample, as a third product crosses the cutoff at 128 and 256 bits; fp32: four rows), and none
- *       calls another. Register blocks across samples do not fit for int8, so GEMM reuses weights
- *       through cache blocking;
+ *       to hundreds: each public method holds one loop body with few products, and none calls another.
+ *       Row-major {@link #gemmInt8} takes two rows of one sample (a third product crossed the cutoff at
+ *       128 and 256 bits there); the packed kernels take four products per loop body, which compiled
+ *       without allocating at 128, 256 and 512 bits on JDK 17 and 25 (checked with allocation counters and
+ *       {@code InterpreterAllocationTest}): they share the weight and activation splits between
+ *       products, so each product costs fewer calls; fp32 takes four rows;
  *   <li>FreqInlineSize (325 bytecodes): the GEMMs, reached through several callers (dense and
  *       palettized weights), are larger, so C2 compiles them alone and never inlines two bodies into
  *       one caller;
@@ -51,6 +67,10 @@ final class PanamaKernels implements VectorKernels {
     private static final VectorSpecies<Byte> BYTES = species(byte.class, BITS);
     private static final int BYTE_STEP = BYTES.length();
     private static final int ROWS = 4; // fp32 rows per pass; int8 takes two
+    /** Four activation bytes as one int, in the byte order in which vectors reinterpret bytes as shorts. */
+    /** Per-thread room for the two accumulators of a block that straddles the requested rows. */
+    private static final ThreadLocal<int[]> EDGE = ThreadLocal.withInitial(() -> new int[4 * INTS.length()]);
+    private static final VarHandle QUADS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static int supportedBits() {
         int bits = Integer.getInteger("pipit.vector.bits", VectorShape.preferredShape().vectorBitSize());
@@ -73,6 +93,16 @@ final class PanamaKernels implements VectorKernels {
     // The product steps are spelled out in each loop rather than in helpers: a helper taking or returning
     // vectors is a hazard. Compiled on its own once (as can happen during warm-up), its machine code
     // exceeds InlineSmallCode, later compilations call it instead of inlining it, and every call boxes.
+
+    /**
+     * From 256 bits on. Int8 MLP 784-256-128-10 on x86 (JDK 17), packed vs row-major: 512 bits 25–35 % faster,
+     * 256 bits 7–16 % faster, 128 bits ~25 % slower (there a few products per activation broadcast do
+     * not pay for it). Unmeasured on NEON: revisit on a Raspberry Pi.
+     */
+    @Override
+    public boolean packsInt8() {
+        return BITS >= 256;
+    }
 
     @Override
     public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int n) {
@@ -148,8 +178,8 @@ final class PanamaKernels implements VectorKernels {
 
     /**
      * Two blocks of int lanes (output rows) at a time; per quad of columns the sample's four activations
-     * are broadcast as two ints of 16-bit pairs ({@link Int8Packing#pair}) and multiplied with the packed
-     * weights' even and odd bytes, so each int lane accumulates its own row and the result is stored as
+     * are read as one int, broadcast, split into even and odd bytes like the packed weights and
+     * multiplied with them, so each int lane accumulates its own row and the result is stored as
      * is. An odd last block pairs with itself.
      */
     @Override
@@ -162,46 +192,61 @@ final class PanamaKernels implements VectorKernels {
         Objects.checkFromIndexSize(Int8Packing.rowOffset(rowTo - 1, quads) + (quads - 1) * Int8Packing.QUAD_BYTES, 4, w.length);
         Objects.checkFromIndexSize(xOff, cols, x.length);
         Objects.checkFromIndexSize(outOff + rowFrom, rowTo - rowFrom, out.length);
-        for (int r = rowFrom - rowFrom % lanes; r < rowTo; r += 2 * lanes) {
-            boolean second = r + lanes < rowTo;
-            int wa = Int8Packing.rowOffset(r, quads), wb = second ? Int8Packing.rowOffset(r + lanes, quads) : wa;
-            IntVector accA = IntVector.zero(INTS), accB = accA;
+        for (int r = rowFrom - rowFrom % lanes; r < rowTo; r += 4 * lanes) {
+            // blocks past rowTo repeat the previous one: computed, never stored
+            int wa = Int8Packing.rowOffset(r, quads);
+            int wb = r + lanes < rowTo ? Int8Packing.rowOffset(r + lanes, quads) : wa;
+            int wc = r + 2 * lanes < rowTo ? Int8Packing.rowOffset(r + 2 * lanes, quads) : wb;
+            int wd = r + 3 * lanes < rowTo ? Int8Packing.rowOffset(r + 3 * lanes, quads) : wc;
+            IntVector loA = IntVector.zero(INTS), loB = loA, loC = loA, loD = loA, hiA = loA, hiB = loA, hiC = loA, hiD = loA;
             for (int q = 0, k = 0; q < quads; q++, k += 4) {
-                int o = xOff + k, even, odd;
-                if (k + 4 <= cols) {
-                    even = x[o] & 0xffff | x[o + 2] << 16;
-                    odd = x[o + 1] & 0xffff | x[o + 3] << 16;
-                } else {
-                    even = Int8Packing.pair(x, o, k, cols, 0);
-                    odd = Int8Packing.pair(x, o, k, cols, 1);
-                }
-                ShortVector xe = IntVector.broadcast(INTS, even).reinterpretAsShorts();
-                ShortVector xo = IntVector.broadcast(INTS, odd).reinterpretAsShorts();
+                int quad = k + 4 <= cols ? (int) QUADS.get(x, xOff + k) : Int8Packing.quad(x, xOff + k, cols - k);
+                ShortVector xv = IntVector.broadcast(INTS, quad).reinterpretAsShorts();
+                ShortVector xe = xv.lanewise(LSHL, 8).lanewise(ASHR, 8), xo = xv.lanewise(ASHR, 8);
                 int step = q * Int8Packing.QUAD_BYTES;
                 ShortVector wav = ByteVector.fromArray(BYTES, w, wa + step).reinterpretAsShorts();
                 IntVector pa = wav.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(wav.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
-                accA = accA.add(pa.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(pa.lanewise(ASHR, 16));
+                loA = loA.add(pa.lanewise(XOR, 0x8000));
+                hiA = hiA.add(pa.lanewise(ASHR, 16));
                 ShortVector wbv = ByteVector.fromArray(BYTES, w, wb + step).reinterpretAsShorts();
                 IntVector pb = wbv.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(wbv.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
-                accB = accB.add(pb.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(pb.lanewise(ASHR, 16));
+                loB = loB.add(pb.lanewise(XOR, 0x8000));
+                hiB = hiB.add(pb.lanewise(ASHR, 16));
+                ShortVector wcv = ByteVector.fromArray(BYTES, w, wc + step).reinterpretAsShorts();
+                IntVector pc = wcv.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(wcv.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
+                loC = loC.add(pc.lanewise(XOR, 0x8000));
+                hiC = hiC.add(pc.lanewise(ASHR, 16));
+                ShortVector wdv = ByteVector.fromArray(BYTES, w, wd + step).reinterpretAsShorts();
+                IntVector pd = wdv.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(wdv.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
+                loD = loD.add(pd.lanewise(XOR, 0x8000));
+                hiD = hiD.add(pd.lanewise(ASHR, 16));
             }
-            if (r >= rowFrom && r + 2 * lanes <= rowTo) {
+            int bias = 32768 * quads; // as in gemmInt8Packed
+            IntVector accA = loA.sub(hiA.mul(65535)).sub(bias), accB = loB.sub(hiB.mul(65535)).sub(bias);
+            IntVector accC = loC.sub(hiC.mul(65535)).sub(bias), accD = loD.sub(hiD.mul(65535)).sub(bias);
+            if (r >= rowFrom && r + 4 * lanes <= rowTo) {
                 accA.intoArray(out, outOff + r);
                 accB.intoArray(out, outOff + r + lanes);
-            } else {
-                for (int i = 0; i < lanes; i++) {
-                    if (r + i >= rowFrom && r + i < rowTo) {
-                        out[outOff + r + i] = accA.lane(i);
-                    }
-                    if (second && r + lanes + i < rowTo) {
-                        out[outOff + r + lanes + i] = accB.lane(i);
-                    }
+                accC.intoArray(out, outOff + r + 2 * lanes);
+                accD.intoArray(out, outOff + r + 3 * lanes);
+            } else { // lane(i) with a variable i is not intrinsified: go through an array
+                int[] edge = EDGE.get();
+                accA.intoArray(edge, 0);
+                accB.intoArray(edge, lanes);
+                accC.intoArray(edge, 2 * lanes);
+                accD.intoArray(edge, 3 * lanes);
+                for (int i = Math.max(r, rowFrom); i < Math.min(r + 4 * lanes, rowTo); i++) {
+                    out[outOff + i] = edge[i - r];
                 }
             }
         }
     }
 
-    /** As {@link #gemvInt8Packed} with one block of rows and two samples: each weight load serves both. */
+    /**
+     * As {@link #gemvInt8Packed} with a register tile of two blocks of rows and two samples: each weight
+     * load serves two samples, each activation broadcast two blocks. A missing second block or sample
+     * repeats the first: computed, never stored.
+     */
     @Override
     public void gemmInt8Packed(byte[] w, int quads, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
                                int[] out, int outOff, int outStride) {
@@ -213,48 +258,62 @@ final class PanamaKernels implements VectorKernels {
         Objects.checkFromIndexSize(Int8Packing.rowOffset(rowTo - 1, quads) + (quads - 1) * Int8Packing.QUAD_BYTES, 4, w.length);
         Objects.checkFromIndexSize(xOff, (samples - 1) * xStride + cols, x.length);
         Objects.checkFromIndexSize(outOff + rowFrom, (samples - 1) * outStride + rowTo - rowFrom, out.length);
-        for (int r = rowFrom - rowFrom % lanes; r < rowTo; r += lanes) {
-            int wr = Int8Packing.rowOffset(r, quads);
-            boolean whole = r >= rowFrom && r + lanes <= rowTo;
+        for (int r = rowFrom - rowFrom % lanes; r < rowTo; r += 2 * lanes) {
+            int w0 = Int8Packing.rowOffset(r, quads), w1 = r + lanes < rowTo ? Int8Packing.rowOffset(r + lanes, quads) : w0;
+            boolean whole = r >= rowFrom && r + 2 * lanes <= rowTo;
             for (int s = 0; s < samples; s += 2) {
                 boolean second = s + 1 < samples;
                 int xa = xOff + s * xStride, xb = second ? xa + xStride : xa;
-                IntVector accA = IntVector.zero(INTS), accB = accA;
+                IntVector lo0a = IntVector.zero(INTS), lo1a = lo0a, lo0b = lo0a, lo1b = lo0a, hi0a = lo0a, hi1a = lo0a, hi0b = lo0a, hi1b = lo0a;
                 for (int q = 0, k = 0; q < quads; q++, k += 4) {
-                    int evenA, oddA, evenB, oddB;
-                    if (k + 4 <= cols) {
-                        evenA = x[xa + k] & 0xffff | x[xa + k + 2] << 16;
-                        oddA = x[xa + k + 1] & 0xffff | x[xa + k + 3] << 16;
-                        evenB = x[xb + k] & 0xffff | x[xb + k + 2] << 16;
-                        oddB = x[xb + k + 1] & 0xffff | x[xb + k + 3] << 16;
-                    } else {
-                        evenA = Int8Packing.pair(x, xa + k, k, cols, 0);
-                        oddA = Int8Packing.pair(x, xa + k, k, cols, 1);
-                        evenB = Int8Packing.pair(x, xb + k, k, cols, 0);
-                        oddB = Int8Packing.pair(x, xb + k, k, cols, 1);
-                    }
-                    ShortVector wv = ByteVector.fromArray(BYTES, w, wr + q * Int8Packing.QUAD_BYTES).reinterpretAsShorts();
-                    ShortVector we = wv.lanewise(LSHL, 8).lanewise(ASHR, 8), wo = wv.lanewise(ASHR, 8);
-                    IntVector pa = we.mul(IntVector.broadcast(INTS, evenA).reinterpretAsShorts())
-                            .add(wo.mul(IntVector.broadcast(INTS, oddA).reinterpretAsShorts())).reinterpretAsInts();
-                    accA = accA.add(pa.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(pa.lanewise(ASHR, 16));
-                    IntVector pb = we.mul(IntVector.broadcast(INTS, evenB).reinterpretAsShorts())
-                            .add(wo.mul(IntVector.broadcast(INTS, oddB).reinterpretAsShorts())).reinterpretAsInts();
-                    accB = accB.add(pb.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(pb.lanewise(ASHR, 16));
+                    boolean full = k + 4 <= cols;
+                    int step = q * Int8Packing.QUAD_BYTES;
+                    ShortVector xav = IntVector.broadcast(INTS, full ? (int) QUADS.get(x, xa + k) : Int8Packing.quad(x, xa + k, cols - k))
+                            .reinterpretAsShorts();
+                    ShortVector xae = xav.lanewise(LSHL, 8).lanewise(ASHR, 8), xao = xav.lanewise(ASHR, 8);
+                    ShortVector xbv = IntVector.broadcast(INTS, full ? (int) QUADS.get(x, xb + k) : Int8Packing.quad(x, xb + k, cols - k))
+                            .reinterpretAsShorts();
+                    ShortVector xbe = xbv.lanewise(LSHL, 8).lanewise(ASHR, 8), xbo = xbv.lanewise(ASHR, 8);
+                    ShortVector w0v = ByteVector.fromArray(BYTES, w, w0 + step).reinterpretAsShorts();
+                    ShortVector w0e = w0v.lanewise(LSHL, 8).lanewise(ASHR, 8), w0o = w0v.lanewise(ASHR, 8);
+                    ShortVector w1v = ByteVector.fromArray(BYTES, w, w1 + step).reinterpretAsShorts();
+                    ShortVector w1e = w1v.lanewise(LSHL, 8).lanewise(ASHR, 8), w1o = w1v.lanewise(ASHR, 8);
+                    IntVector p0a = w0e.mul(xae).add(w0o.mul(xao)).reinterpretAsInts();
+                    lo0a = lo0a.add(p0a.lanewise(XOR, 0x8000));
+                    hi0a = hi0a.add(p0a.lanewise(ASHR, 16));
+                    IntVector p1a = w1e.mul(xae).add(w1o.mul(xao)).reinterpretAsInts();
+                    lo1a = lo1a.add(p1a.lanewise(XOR, 0x8000));
+                    hi1a = hi1a.add(p1a.lanewise(ASHR, 16));
+                    IntVector p0b = w0e.mul(xbe).add(w0o.mul(xbo)).reinterpretAsInts();
+                    lo0b = lo0b.add(p0b.lanewise(XOR, 0x8000));
+                    hi0b = hi0b.add(p0b.lanewise(ASHR, 16));
+                    IntVector p1b = w1e.mul(xbe).add(w1o.mul(xbo)).reinterpretAsInts();
+                    lo1b = lo1b.add(p1b.lanewise(XOR, 0x8000));
+                    hi1b = hi1b.add(p1b.lanewise(ASHR, 16));
                 }
+                // lo sums 65536·hi + lo + 32768 per step (bit 15 flipped: the low half never borrows), so
+                // Σ(lo + hi) = Σlo − 65535·Σhi − 32768·quads, exact in wrapping int arithmetic
+                int bias = 32768 * quads;
+                IntVector acc0a = lo0a.sub(hi0a.mul(65535)).sub(bias), acc1a = lo1a.sub(hi1a.mul(65535)).sub(bias);
+                IntVector acc0b = lo0b.sub(hi0b.mul(65535)).sub(bias), acc1b = lo1b.sub(hi1b.mul(65535)).sub(bias);
                 int oa = outOff + s * outStride + r, ob = oa + outStride;
                 if (whole) {
-                    accA.intoArray(out, oa);
+                    acc0a.intoArray(out, oa);
+                    acc1a.intoArray(out, oa + lanes);
                     if (second) {
-                        accB.intoArray(out, ob);
+                        acc0b.intoArray(out, ob);
+                        acc1b.intoArray(out, ob + lanes);
                     }
-                } else {
-                    for (int i = 0; i < lanes; i++) {
-                        if (r + i >= rowFrom && r + i < rowTo) {
-                            out[oa + i] = accA.lane(i);
-                            if (second) {
-                                out[ob + i] = accB.lane(i);
-                            }
+                } else { // lane(i) with a variable i is not intrinsified: go through an array
+                    int[] edge = EDGE.get();
+                    acc0a.intoArray(edge, 0);
+                    acc1a.intoArray(edge, lanes);
+                    acc0b.intoArray(edge, 2 * lanes);
+                    acc1b.intoArray(edge, 3 * lanes);
+                    for (int i = Math.max(0, rowFrom - r); i < Math.min(2 * lanes, rowTo - r); i++) {
+                        out[oa + i] = edge[i];
+                        if (second) {
+                            out[ob + i] = edge[2 * lanes + i];
                         }
                     }
                 }

@@ -19,8 +19,14 @@ public final class Quantize {
 
     public void apply(float[] x, int xOff, byte[] y, int yOff, int count) {
         for (int i = 0; i < count; i++) {
-            float r = roundHalfAwayFromZero(x[xOff + i] / scale);
-            int q = (int) Math.max(-256f, Math.min(256f, r)) + zeroPoint; // pre-clamp: no int overflow; NaN → 0
+            // As roundHalfAwayFromZero, clamped: the magnitude is capped at 256 first (no int overflow, same
+            // result after the final clamp), so a cast truncates it exactly and no double floor is needed.
+            // NaN: the cap stays NaN, which casts to 0, giving the zero point.
+            float v = x[xOff + i] / scale;
+            float magnitude = Math.min(Math.abs(v), 256f);
+            int whole = (int) magnitude;
+            int rounded = magnitude - whole >= 0.5f ? whole + 1 : whole;
+            int q = (v < 0 ? -rounded : rounded) + zeroPoint;
             y[yOff + i] = (byte) Math.min(127, Math.max(-128, q));
         }
     }

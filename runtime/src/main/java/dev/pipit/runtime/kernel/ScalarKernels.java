@@ -8,6 +8,12 @@ final class ScalarKernels implements VectorKernels {
         return "scalar";
     }
 
+    /** Row-major: plain loops walk it contiguously. */
+    @Override
+    public boolean packsInt8() {
+        return false;
+    }
+
     @Override
     public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int n) {
         int sum = 0;

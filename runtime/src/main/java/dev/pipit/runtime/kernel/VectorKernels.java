@@ -13,6 +13,12 @@ public interface VectorKernels {
     /** Short description for logs, e.g. {@code "panama-256"}. */
     String name();
 
+    /**
+     * Whether dense int8 weights should be stored packed ({@link #gemmInt8Packed}) rather than row-major
+     * ({@link #gemmInt8}): the faster of the two for this implementation, as measured.
+     */
+    boolean packsInt8();
+
     /** {@code Σ a[aOff + k] · b[bOff + k]} over {@code k < n}. */
     int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int n);
 

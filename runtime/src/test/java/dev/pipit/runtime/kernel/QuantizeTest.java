@@ -36,4 +36,27 @@ class QuantizeTest {
         assertEquals(-0f, Quantize.roundHalfAwayFromZero(-0.49999997f));
         assertEquals(8388609f, Quantize.roundHalfAwayFromZero(8388609f));
     }
+
+    @Test
+    void apply_randomTiesAndBoundaries_matchRoundThenClamp() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(31);
+        float[] x = new float[20_000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = switch (i % 4) {
+                case 0 -> (float) random.nextDouble(-400, 400) * 0.05f;
+                case 1 -> (random.nextInt(-300, 300) + 0.5f) * 0.05f; // ties
+                case 2 -> Math.nextDown((random.nextInt(-300, 300) + 0.5f) * 0.05f);
+                default -> (float) random.nextDouble(-12.9, 12.9); // around ±256 steps of 0.05
+            };
+        }
+        for (int zeroPoint : new int[] {-128, -3, 0, 100, 127}) {
+            byte[] expected = new byte[x.length];
+            for (int i = 0; i < x.length; i++) {
+                float r = Quantize.roundHalfAwayFromZero(x[i] / 0.05f);
+                long q = (long) r + zeroPoint;
+                expected[i] = (byte) Math.min(127, Math.max(-128, q));
+            }
+            assertArrayEquals(expected, quantize(0.05f, zeroPoint, x), "zero point " + zeroPoint);
+        }
+    }
 }

@@ -187,4 +187,45 @@ class VectorKernelsTest {
             assertArrayEquals(scalar, panama, rows + "x" + cols + " × " + samples);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void gemmInt8Packed_randomSizesRowRangesAndSamples_matchesNaive(VectorKernels kernels) {
+        SplittableRandom random = new SplittableRandom(24);
+        for (int trial = 0; trial < 300; trial++) {
+            int rows = random.nextInt(1, 50), cols = random.nextInt(1, 300), samples = random.nextInt(1, 8);
+            int xStride = cols + random.nextInt(0, 3), outStride = rows + random.nextInt(0, 3);
+            byte[] w = int8(random, rows * cols, -127), x = int8(random, 2 + samples * xStride, -128);
+            byte[] packed = Int8Packing.pack(w, rows, cols);
+            int from = random.nextInt(0, rows), to = random.nextInt(from, rows + 1);
+            int[] out = new int[1 + samples * outStride], single = new int[1 + rows];
+            kernels.gemmInt8Packed(packed, Int8Packing.quads(cols), cols, from, to, x, 2, xStride, samples, out, 1, outStride);
+            kernels.gemvInt8Packed(packed, Int8Packing.quads(cols), cols, from, to, x, 2, single, 1);
+            for (int s = 0; s < samples; s++) {
+                for (int r = 0; r < rows; r++) {
+                    int expected = r >= from && r < to ? naiveDot(w, r * cols, x, 2 + s * xStride, cols) : 0;
+                    String where = kernels.name() + " trial " + trial + " " + rows + "x" + cols + " s " + s + " r " + r;
+                    assertEquals(expected, out[1 + s * outStride + r], where);
+                    if (s == 0) {
+                        assertEquals(expected, single[1 + r], where + " (gemv)");
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void gemmInt8Packed_extremeValues_doNotOverflowSixteenBits(VectorKernels kernels) {
+        int rows = 21, cols = 787, samples = 3;
+        byte[] w = new byte[rows * cols], x = new byte[samples * cols];
+        Arrays.fill(w, (byte) -127);
+        Arrays.fill(x, (byte) -128);
+        int[] out = new int[samples * rows];
+        kernels.gemmInt8Packed(Int8Packing.pack(w, rows, cols), Int8Packing.quads(cols), cols, 0, rows, x, 0, cols, samples,
+                out, 0, rows);
+        int[] expected = new int[samples * rows];
+        Arrays.fill(expected, 127 * 128 * cols);
+        assertArrayEquals(expected, out);
+    }
 }
