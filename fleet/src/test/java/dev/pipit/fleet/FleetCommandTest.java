@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pipit.fleet.testing.MosquittoBroker;
+import dev.pipit.protocol.testing.MosquittoBroker;
 import dev.pipit.fleet.testing.MqttRecorder;
 import dev.pipit.fleet.testing.TestBundles;
 import dev.pipit.protocol.topic.Topics;
@@ -29,7 +29,7 @@ class FleetCommandTest {
 
     @Test
     void publishThenStatus_againstMosquitto_printOneJsonDocumentWithTheAgreedKeys() throws Exception {
-        try (MosquittoBroker mosquitto = MosquittoBroker.start(dir)) {
+        try (MosquittoBroker mosquitto = MosquittoBroker.start()) {
             Path bundle = TestBundles.write(dir.resolve("m.pipit"), "fashion-mlp", 4).file();
             Run published = run("publish", "--broker", mosquitto.url(), "--bundle", bundle.toString());
             assertEquals(0, published.exitCode(), published.err());
@@ -107,7 +107,7 @@ class FleetCommandTest {
 
     @Test
     void rollback_noRolloutRecorded_failsSayingSo() throws Exception {
-        try (MosquittoBroker mosquitto = MosquittoBroker.start(dir)) {
+        try (MosquittoBroker mosquitto = MosquittoBroker.start()) {
             Run r = run("rollback", "--broker", mosquitto.url(), "--model", "never-rolled-out");
             assertNotEquals(0, r.exitCode());
             assertTrue(r.err().contains("no rollout of never-rolled-out is retained"), r.err());

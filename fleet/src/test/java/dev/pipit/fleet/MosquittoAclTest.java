@@ -8,7 +8,7 @@ import dev.pipit.fleet.mqtt.BrokerEndpoint;
 import dev.pipit.fleet.publish.BundlePublisher;
 import dev.pipit.fleet.status.DeviceSummary;
 import dev.pipit.fleet.status.FleetStatus;
-import dev.pipit.fleet.testing.MosquittoBroker;
+import dev.pipit.protocol.testing.MosquittoBroker;
 import dev.pipit.fleet.testing.MqttRecorder;
 import dev.pipit.fleet.testing.MqttRecorder.Received;
 import dev.pipit.fleet.testing.TestBundles;
@@ -52,14 +52,13 @@ class MosquittoAclTest {
         addUser(passwords, "pipit-fleet", "fleet-pw", true);
         addUser(passwords, "dev-a", "a-pw", false);
         addUser(passwords, "dev-b", "b-pw", false);
-        mosquitto = MosquittoBroker.start(dir, """
-                per_listener_settings false
-                allow_anonymous false
-                password_file %s
-                acl_file %s
-                max_packet_size 4194304
-                max_inflight_messages 20
-                """.formatted(passwords, SHIPPED_ACL));
+        mosquitto = MosquittoBroker.start(List.of(
+                "per_listener_settings false",
+                "allow_anonymous false",
+                "password_file " + passwords,
+                "acl_file " + SHIPPED_ACL,
+                "max_packet_size 4194304",
+                "max_inflight_messages 20"));
         fleet = new BrokerEndpoint(mosquitto.url(), "pipit-fleet", "fleet-pw");
         deviceA = new BrokerEndpoint(mosquitto.url(), "dev-a", "a-pw");
         deviceB = new BrokerEndpoint(mosquitto.url(), "dev-b", "b-pw");

@@ -11,7 +11,7 @@ import dev.pipit.fleet.rollout.RolloutPolicy;
 import dev.pipit.fleet.rollout.RolloutSummary;
 import dev.pipit.fleet.testing.GoldenReleases;
 import dev.pipit.fleet.testing.GoldenReleases.Release;
-import dev.pipit.fleet.testing.MosquittoBroker;
+import dev.pipit.protocol.testing.MosquittoBroker;
 import dev.pipit.protocol.bundle.KeyFiles;
 import dev.pipit.protocol.topic.Topics;
 import dev.pipit.protocol.v1.DeviceStatus;
@@ -81,7 +81,7 @@ public final class ScaleBench {
         out.printf(Locale.ROOT, "# %d agents in %d JVMs, payload %d bytes (%d chunks), %d cores, Java %s%n", devices, jvms,
                 payload, v1.variant(GoldenReleases.FP32).getChunkSha256Count(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
-        try (MosquittoBroker mosquitto = MosquittoBroker.start(dir, "allow_anonymous true\nsys_interval 1\n")) {
+        try (MosquittoBroker mosquitto = MosquittoBroker.start(List.of("sys_interval 1"))) {
             BrokerEndpoint broker = BrokerEndpoint.anonymous(mosquitto.url());
             Fleet fleet = new Fleet(broker);
             try (BrokerCounters counters = new BrokerCounters(broker)) {

@@ -5,7 +5,7 @@ import dev.pipit.agent.AgentConfig;
 import dev.pipit.agent.transfer.coap.CoapSettings;
 import dev.pipit.fleet.mqtt.BrokerEndpoint;
 import dev.pipit.fleet.publish.BundlePublisher;
-import dev.pipit.fleet.testing.MosquittoBroker;
+import dev.pipit.protocol.testing.MosquittoBroker;
 import dev.pipit.profile.DeviceProfile;
 import dev.pipit.protocol.bundle.KeyFiles;
 import java.io.PrintWriter;
@@ -102,7 +102,7 @@ public final class CoapTransferBenchmark {
     }
 
     private static Run mqtt(Path dir, CoapReleases.Written w, Path trusted) throws Exception {
-        try (MosquittoBroker mosquitto = MosquittoBroker.start(Files.createTempDirectory(dir, "mosquitto"))) {
+        try (MosquittoBroker mosquitto = MosquittoBroker.start()) {
             int port = URI.create(mosquitto.url()).getPort();
             new BundlePublisher(BrokerEndpoint.anonymous(mosquitto.url()), 8, new PrintWriter(Writer.nullWriter()))
                     .publish(w.file());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pipit.fleet.mqtt.BrokerEndpoint;
-import dev.pipit.fleet.testing.MosquittoBroker;
+import dev.pipit.protocol.testing.MosquittoBroker;
 import dev.pipit.fleet.testing.MqttRecorder;
 import dev.pipit.fleet.testing.MqttRecorder.Received;
 import dev.pipit.fleet.testing.TestBundles;
@@ -44,7 +44,7 @@ class BundlePublisherTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        mosquitto = MosquittoBroker.start(brokerDir);
+        mosquitto = MosquittoBroker.start();
     }
 
     @AfterAll

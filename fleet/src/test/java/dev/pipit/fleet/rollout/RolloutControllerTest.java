@@ -19,7 +19,7 @@ import dev.pipit.fleet.status.FleetStatus;
 import dev.pipit.fleet.testing.FleetMain;
 import dev.pipit.fleet.testing.GoldenReleases;
 import dev.pipit.fleet.testing.GoldenReleases.Release;
-import dev.pipit.fleet.testing.MosquittoBroker;
+import dev.pipit.protocol.testing.MosquittoBroker;
 import dev.pipit.fleet.testing.MqttRecorder;
 import dev.pipit.fleet.testing.SimulatedDevices;
 import dev.pipit.fleet.testing.SimulatedDevices.Device;
@@ -69,7 +69,7 @@ class RolloutControllerTest {
 
     @BeforeEach
     void start() throws Exception {
-        mosquitto = MosquittoBroker.start(dir);
+        mosquitto = MosquittoBroker.start();
         broker = BrokerEndpoint.anonymous(mosquitto.url());
         key = KeyFiles.generate();
         publicKey = dir.resolve("signing.pub");
@@ -77,7 +77,7 @@ class RolloutControllerTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         mosquitto.close();
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pipit.fleet.mqtt.BrokerEndpoint;
-import dev.pipit.fleet.testing.MosquittoBroker;
+import dev.pipit.protocol.testing.MosquittoBroker;
 import dev.pipit.fleet.testing.MqttRecorder;
 import dev.pipit.protocol.topic.Topics;
 import dev.pipit.protocol.v1.ActiveModel;
@@ -32,7 +32,7 @@ class FleetStatusTest {
 
     @BeforeEach
     void startBroker() throws Exception {
-        mosquitto = MosquittoBroker.start(dir);
+        mosquitto = MosquittoBroker.start();
     }
 
     @AfterEach

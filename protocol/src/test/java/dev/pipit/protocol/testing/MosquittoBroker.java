@@ -35,7 +35,10 @@ public final class MosquittoBroker implements AutoCloseable {
         return start(List.of());
     }
 
-    /** Starts Mosquitto with extra configuration lines (persistence, limits, ...). */
+    /**
+     * Starts Mosquitto with extra configuration lines (persistence, limits, authentication, ...); a line that
+     * sets {@code allow_anonymous}, {@code max_packet_size} or {@code persistence} replaces the default.
+     */
     public static MosquittoBroker start(List<String> extraConfig) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " is missing: the test command installs Debian's mosquitto "
@@ -70,6 +73,11 @@ public final class MosquittoBroker implements AutoCloseable {
         return (tls == null ? "tcp" : "ssl") + "://127.0.0.1:" + port;
     }
 
+    /** The broker's process id, e.g. to read its memory from /proc. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** What the broker logged. */
     public String log() throws IOException {
         return Files.readString(dir.resolve("mosquitto.log"));
@@ -87,9 +95,9 @@ public final class MosquittoBroker implements AutoCloseable {
 
     private void launch() throws IOException, InterruptedException {
         List<String> conf = new ArrayList<>(List.of("listener " + port + " 127.0.0.1"));
-        if (tls == null) {
+        if (tls == null && !sets("allow_anonymous")) {
             conf.add("allow_anonymous true");
-        } else {
+        } else if (tls != null) {
             conf.addAll(List.of("cafile " + tls.caFile(), "certfile " + tls.brokerCert(), "keyfile " + tls.brokerKey(),
                     "require_certificate true", "use_identity_as_username true"));
         }
@@ -98,10 +106,12 @@ public final class MosquittoBroker implements AutoCloseable {
                 "user " + System.getProperty("user.name"),
                 "log_dest file " + dir.resolve("mosquitto.log"),
                 "log_type error",
-                "log_type warning",
-                "max_packet_size 2000000"));
+                "log_type warning"));
         conf.addAll(extraConfig);
-        if (extraConfig.stream().noneMatch(l -> l.startsWith("persistence"))) {
+        if (!sets("max_packet_size")) {
+            conf.add("max_packet_size 2000000");
+        }
+        if (!sets("persistence")) {
             conf.add("persistence false");
         }
         Path confFile = dir.resolve("mosquitto.conf");
@@ -122,6 +132,11 @@ public final class MosquittoBroker implements AutoCloseable {
             }
         }
         throw new IllegalStateException("mosquitto did not listen on port " + port + " within 10 s");
+    }
+
+    /** Whether the caller's extra configuration sets {@code option}, which then replaces the default. */
+    private boolean sets(String option) {
+        return extraConfig.stream().anyMatch(l -> l.startsWith(option + " "));
     }
 
     private static int freePort() throws IOException {
