@@ -10,6 +10,7 @@ import dev.pipit.protocol.graph.GraphCodec;
 import dev.pipit.protocol.v1.GoldenInputs;
 import dev.pipit.protocol.v1.GoldenOutputs;
 import dev.pipit.protocol.v1.Manifest;
+import dev.pipit.protocol.v1.SecurityMeasure;
 import dev.pipit.protocol.v1.SignedManifest;
 import dev.pipit.protocol.v1.TensorSpec;
 import dev.pipit.protocol.v1.Variant;
@@ -96,6 +97,7 @@ public final class BundleBuilder {
                     .setChunkBytes(spec.chunkBytes())
                     .setGolden(goldenOutputs(v.graph(), goldenInputs, golden.length))
                     .setEvaluatedOn(spec.evaluatedOn());
+            v.security().forEach((name, value) -> b.addSecurity(SecurityMeasure.newBuilder().setName(name).setValue(value)));
             for (int c = 0; c < Chunks.count(payload.length, spec.chunkBytes()); c++) {
                 b.addChunkSha256(ByteString.copyFrom(Chunks.sha256(payload, c * spec.chunkBytes(),
                         Chunks.size(payload.length, spec.chunkBytes(), c))));

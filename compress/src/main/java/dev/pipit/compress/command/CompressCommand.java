@@ -9,6 +9,8 @@ import dev.pipit.compress.evaluate.Evaluation;
 import dev.pipit.compress.evaluate.Evaluator;
 import dev.pipit.compress.onnx.OnnxImporter;
 import dev.pipit.compress.report.CompressionReport;
+import dev.pipit.compress.security.SecurityAssessment;
+import dev.pipit.compress.security.SecurityContext;
 import dev.pipit.compress.variant.CompressionContext;
 import dev.pipit.compress.variant.FineTuneBudget;
 import dev.pipit.compress.variant.Technique;
@@ -92,6 +94,14 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--report", description = "Directory to write report.json, report.md and tradeoff.png into.")
     Path reportDir;
 
+    @Option(names = "--security", description = "Also attack every variant (evasion transferred from the fp32 parent, "
+            + "membership inference) and put the figures in the manifest and the report.")
+    boolean security;
+
+    @Option(names = "--security-images", defaultValue = "1000", description = "Test images (and as many training "
+            + "images) each attack uses (default ${DEFAULT-VALUE}).")
+    int securityImages;
+
     @Option(names = "--data-dir", description = "Directory of the data set files (default /usr/share/datasets/fashion-mnist).")
     Path dataDir = FashionMnist.DEFAULT_DIR;
 
@@ -132,6 +142,10 @@ public final class CompressCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "%s: %.2f%%, %,d weight bytes, %.0f s%n", t.id(), 100 * e.accuracy(),
                     e.weightBytes(), (System.nanoTime() - start) / 1e9);
             builds.add(new VariantBuild(t.id(), r.technique(), r.graph(), e, r.calibration(), r.details()));
+        }
+        if (security) {
+            builds = SecurityAssessment.assess(new SecurityContext(context.trainable(), train, test, securityImages, seed,
+                    context.threads(), System.err), builds);
         }
         BundleSpec spec = new BundleSpec(modelId, version, FashionMnist.CLASS_NAMES,
                 dataset + " test, " + test.count() + " images", chunkBytes, BundleSpec.DEFAULT_GOLDEN_COUNT);

@@ -59,6 +59,9 @@ public final class CompressionReport {
             row.put("chunks", v.getChunkSha256Count());
             row.put("goldenOutputs", v.getGolden().getArgmaxCount());
             row.put("details", b.details());
+            if (!b.security().isEmpty()) {
+                row.put("security", b.security());
+            }
             rows.add(row);
         }
         return rows;
@@ -83,6 +86,7 @@ public final class CompressionReport {
                     r.get("id"), 100 * a, 100 * (a - fp32), (long) r.get("weightBytesStored"), (long) r.get("weightBytesRam"),
                     (long) r.get("plannedPeakBytes"), (long) r.get("macs"), (double) r.get("p50Micros"), r.get("technique")));
         }
+        appendSecurity(md, rows);
         md.append("\n## Calibration chosen per tensor\n\n")
                 .append("Per tensor, the candidate (min-max, 99.99th percentile, MSE-optimal clip) whose int8 model gives the ")
                 .append("lowest mean squared error of the outputs against fp32 on the calibration images, chosen greedily ")
@@ -106,5 +110,30 @@ public final class CompressionReport {
             }
         }
         return md.toString();
+    }
+
+    /** One column per security figure any variant has, in first-seen order. */
+    private static void appendSecurity(StringBuilder md, List<Map<String, Object>> rows) {
+        List<String> names = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            security(r).keySet().stream().filter(n -> !names.contains(n)).forEach(names::add);
+        }
+        if (names.isEmpty()) {
+            return;
+        }
+        md.append("\n## Security\n\nAttacks run against each variant's final compressed graph with the runtime's ")
+                .append("kernels (see docs/model-security.md for the methods).\n\n| variant | ")
+                .append(String.join(" | ", names)).append(" |\n|---|").append("---:|".repeat(names.size())).append('\n');
+        for (Map<String, Object> r : rows) {
+            Map<String, Double> s = security(r);
+            md.append("| ").append(r.get("id")).append(" | ");
+            md.append(String.join(" | ", names.stream().map(n -> s.containsKey(n)
+                    ? String.format(Locale.ROOT, "%.4f", s.get(n)) : "—").toList())).append(" |\n");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Double> security(Map<String, Object> row) {
+        return (Map<String, Double>) row.getOrDefault("security", Map.of());
     }
 }

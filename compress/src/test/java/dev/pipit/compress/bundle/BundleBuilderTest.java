@@ -28,7 +28,9 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +50,18 @@ class BundleBuilderTest {
         file = dir.resolve("m.pipit");
         BundleSpec spec = new BundleSpec("fashion-test", 3, FashionMnist.CLASS_NAMES, "fashion-mnist test", 100_000, 8);
         BundleBuilder.write(spec, fp32, List.of(new VariantBuild("fp32", "fp32 reference", fp32, evidence),
-                new VariantBuild("int8", "static int8 PTQ", int8, evidence)), TestData.test(), KEY, file);
+                new VariantBuild("int8", "static int8 PTQ", int8, evidence)
+                        .withSecurity(Map.of("pgdAccuracy", 0.25, "membershipAuc", 0.51))), TestData.test(), KEY, file);
+    }
+
+    @Test
+    void write_securityFigures_areSignedIntoTheManifestPerVariant() throws Exception {
+        BundleFile b = BundleFile.open(file, BundleLimits.defaults());
+        Manifest m = new ManifestVerifier(List.of(KEY.getPublic()), BundleLimits.defaults()).verify(b.signedManifest());
+        assertEquals(0, m.getVariants(0).getSecurityCount());
+        Map<String, Double> int8Figures = new HashMap<>();
+        m.getVariants(1).getSecurityList().forEach(s -> int8Figures.put(s.getName(), s.getValue()));
+        assertEquals(Map.of("pgdAccuracy", 0.25, "membershipAuc", 0.51), int8Figures);
     }
 
     @Test
