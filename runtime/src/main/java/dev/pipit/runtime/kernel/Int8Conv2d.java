@@ -1,6 +1,7 @@
 package dev.pipit.runtime.kernel;
 
 import dev.pipit.runtime.graph.Quantization;
+import java.util.Arrays;
 
 /**
  * Int8 2-D convolution over NCHW activations with TFLite's quantized semantics (as
@@ -8,11 +9,13 @@ import dev.pipit.runtime.graph.Quantization;
  * requantization, fused activation range); padding holds the input zero point, so it contributes
  * nothing.
  *
- * <p>Weights are {@code [out, (in / group)·kh·kw]} rows in any {@link Int8Matrix} form. A tile of output
- * pixels (at most 64) is gathered into caller-owned scratch (a small im2col: at most {@link #TILE_BYTES} bytes) and
- * multiplied by the group's weight rows, so each gathered input byte is shared by every output channel
- * of the call and each weight row by every pixel of the tile. Depthwise convolutions (one input channel
- * per group) with dense weights skip the gather: nine-odd taps per output are walked directly.
+ * <p>Weights are {@code [out, (in / group)·kh·kw]} rows in any {@link Int8Matrix} form. Dense weights run
+ * the pixel kernels ({@link VectorKernels#convInt8}): a tile of output pixels is gathered tap-major
+ * ({@code [k][pixels]}, each tap's row copied from an input row) into caller-owned scratch, multiplied with
+ * vectors across pixels, so small K (a first layer's 9 taps) and depthwise convolutions vectorise as well as
+ * large K, and requantized with vectors into the output. Compressed weights multiply through
+ * {@link Int8Matrix#multiply}: a pixel-major im2col tile (at most {@link #TILE_BYTES} bytes) times the
+ * group's weight rows.
  */
 public final class Int8Conv2d {
 
@@ -20,6 +23,8 @@ public final class Int8Conv2d {
     static final int TILE_BYTES = 16 * 1024;
     /** Most pixels per tile: bounds the accumulators (tile × output channels) for small kernels. */
     static final int MAX_TILE = 64;
+    /** Upper bound of the pixel kernels' accumulators per group (ints): they stay in L1 until requantized. */
+    private static final int TILE_ACCUMULATORS = 4096;
 
     private final VectorKernels kernels;
     private final Int8Matrix weights;
@@ -32,7 +37,8 @@ public final class Int8Conv2d {
     private final int tile;
     private final byte padValue;
     private final Int8OutputStage stage;
-    private final byte[] depthwise; // row-major taps [out, kh·kw] of a depthwise convolution, else null
+    private final byte[] rowMajor; // dense weights [out, k] for the pixel kernels, else null
+    private final int stride;      // pixels per pixel-kernel tile, a multiple of PIXEL_BLOCK
 
     /**
      * @param weights {@code [out, (inChannels / group)·kh·kw]}, rows in [-127, 127]
@@ -61,11 +67,15 @@ public final class Int8Conv2d {
         this.tile = Math.max(1, Math.min(Math.min(window.outH() * window.outW(), MAX_TILE), TILE_BYTES / k));
         this.padValue = (byte) input.zeroPoint();
         this.stage = new Int8OutputStage(weights, weightQuantization, bias, input, output, activation);
-        this.depthwise = groupIn == 1 && weights instanceof DenseInt8Matrix d ? taps(d) : null;
+        this.rowMajor = weights instanceof DenseInt8Matrix d ? rowMajor(d) : null;
+        int block = VectorKernels.PIXEL_BLOCK;
+        int blocks = Math.min(Math.min(TILE_BYTES / (block * k), TILE_ACCUMULATORS / (block * groupOut)),
+                (window.outH() * window.outW() + block - 1) / block);
+        this.stride = block * Math.max(1, blocks);
     }
 
-    /** A copy in row-major order (the dense matrix keeps a packed layout): a few bytes per channel. */
-    private static byte[] taps(DenseInt8Matrix d) {
+    /** A row-major copy (the dense matrix may keep a packed layout for the GEMMs). */
+    private static byte[] rowMajor(DenseInt8Matrix d) {
         byte[] taps = new byte[d.rows() * d.cols()];
         for (int r = 0; r < d.rows(); r++) {
             for (int t = 0; t < d.cols(); t++) {
@@ -82,12 +92,12 @@ public final class Int8Conv2d {
 
     /** Scratch bytes each concurrent caller of {@link #run} must pass. */
     public int scratchBytes() {
-        return depthwise != null ? 0 : tile * k + weights.scratchBytes();
+        return rowMajor != null ? k * stride : tile * k + weights.scratchBytes();
     }
 
     /** Accumulator ints {@link #run} needs; callers splitting the channels may share one array. */
     public int accumulators() {
-        return depthwise != null ? 0 : tile * outChannels;
+        return rowMajor != null ? stride * outChannels : tile * outChannels;
     }
 
     /**
@@ -101,14 +111,17 @@ public final class Int8Conv2d {
         for (int n = 0; n < batch; n++) {
             int xn = xOff + n * inChannels * inPlane;
             int yn = yOff + n * outChannels * pixels;
-            if (depthwise != null) {
-                for (int c = from; c < to; c++) {
-                    depthwiseChannel(x, xn + c / groupOut * inPlane, y, yn + c * pixels, c);
-                }
-                continue;
-            }
             for (int g = from / groupOut; g * groupOut < to; g++) {
                 int rowFrom = Math.max(from, g * groupOut), rowTo = Math.min(to, (g + 1) * groupOut);
+                if (rowMajor != null) {
+                    for (int p0 = 0; p0 < pixels; p0 += stride) {
+                        gatherTaps(x, xn + g * groupIn * inPlane, p0, Math.min(stride, pixels - p0), scratch, scratchOff);
+                        kernels.convInt8(rowMajor, rowFrom * k, k, rowTo - rowFrom, scratch, scratchOff, stride, acc, rowFrom * stride);
+                        kernels.requantizeInt8(acc, rowFrom * stride, stride, rowTo - rowFrom, stage, rowFrom,
+                                Math.min(stride, pixels - p0), y, yn + rowFrom * pixels + p0, pixels);
+                    }
+                    continue;
+                }
                 for (int p0 = 0; p0 < pixels; p0 += tile) {
                     int count = Math.min(tile, pixels - p0);
                     gather(x, xn + g * groupIn * inPlane, p0, count, scratch, scratchOff);
@@ -147,36 +160,44 @@ public final class Int8Conv2d {
         }
     }
 
-    /** One channel of a depthwise convolution; windows wholly inside the input skip the bounds checks. */
-    private void depthwiseChannel(byte[] x, int plane, byte[] y, int yc, int c) {
-        int inH = window.inH(), inW = window.inW(), outH = window.outH(), outW = window.outW();
-        int kh = window.kh(), kw = window.kw(), dh = window.dh(), dw = window.dw();
-        int taps = c * kh * kw;
-        for (int oy = 0; oy < outH; oy++) {
-            int iy0 = oy * window.sh() - window.padTop();
-            boolean rowsInside = iy0 >= 0 && iy0 + dh * (kh - 1) < inH;
-            for (int ox = 0; ox < outW; ox++) {
-                int ix0 = ox * window.sw() - window.padLeft();
-                int sum = 0;
-                if (rowsInside && ix0 >= 0 && ix0 + dw * (kw - 1) < inW) {
-                    for (int ky = 0; ky < kh; ky++) {
-                        int row = plane + (iy0 + ky * dh) * inW + ix0;
-                        for (int kx = 0; kx < kw; kx++) {
-                            sum += depthwise[taps + ky * kw + kx] * x[row + kx * dw];
+    /**
+     * Taps of pixels {@code [p0, p0 + count)}, tap-major: row {@code t} (input channel, ky, kx) at
+     * {@code dst[dstOff + t·stride]}. Along an output row the taps read consecutive input bytes when the
+     * stride is 1, so they are copied.
+     */
+    private void gatherTaps(byte[] x, int xg, int p0, int count, byte[] dst, int dstOff) {
+        int inH = window.inH(), inW = window.inW(), outW = window.outW(), sw = window.sw();
+        int t = 0;
+        for (int ic = 0; ic < groupIn; ic++) {
+            int plane = xg + ic * inH * inW;
+            for (int ky = 0; ky < window.kh(); ky++) {
+                for (int kx = 0; kx < window.kw(); kx++, t++) {
+                    int d = dstOff + t * stride;
+                    for (int p = p0; p < p0 + count; ) {
+                        int oy = p / outW, ox = p % outW;
+                        int n = Math.min(outW - ox, p0 + count - p); // the rest of this output row
+                        int iy = oy * window.sh() - window.padTop() + ky * window.dh();
+                        int ix0 = ox * sw - window.padLeft() + kx * window.dw();
+                        if (iy < 0 || iy >= inH) {
+                            Arrays.fill(dst, d, d + n, padValue);
+                        } else if (sw == 1) {
+                            int lo = Math.min(n, Math.max(0, -ix0)), hi = Math.max(lo, Math.min(n, inW - ix0));
+                            Arrays.fill(dst, d, d + lo, padValue);
+                            if (hi > lo) {
+                                System.arraycopy(x, plane + iy * inW + ix0 + lo, dst, d + lo, hi - lo);
+                            }
+                            Arrays.fill(dst, d + hi, d + n, padValue);
+                        } else {
+                            int row = plane + iy * inW;
+                            for (int j = 0; j < n; j++) {
+                                int ix = ix0 + j * sw;
+                                dst[d + j] = ix >= 0 && ix < inW ? x[row + ix] : padValue;
+                            }
                         }
-                    }
-                } else {
-                    for (int ky = 0; ky < kh; ky++) {
-                        int iy = iy0 + ky * dh;
-                        boolean rowInside = iy >= 0 && iy < inH;
-                        for (int kx = 0; kx < kw; kx++) {
-                            int ix = ix0 + kx * dw;
-                            int v = rowInside && ix >= 0 && ix < inW ? x[plane + iy * inW + ix] : padValue;
-                            sum += depthwise[taps + ky * kw + kx] * v;
-                        }
+                        d += n;
+                        p += n;
                     }
                 }
-                y[yc + oy * outW + ox] = stage.apply(c, sum);
             }
         }
     }
