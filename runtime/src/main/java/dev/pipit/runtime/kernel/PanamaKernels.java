@@ -73,6 +73,8 @@ final class PanamaKernels implements VectorKernels {
     private static final ThreadLocal<int[]> EDGE = ThreadLocal.withInitial(() -> new int[4 * INTS.length()]);
     /** Per-thread room for the last, partial block of a requantized channel. */
     private static final ThreadLocal<byte[]> TAIL = ThreadLocal.withInitial(() -> new byte[BYTE_STEP]);
+    /** Per-thread room for the accumulators of fp32 convolution tiles at the last channels or pixels. */
+    private static final ThreadLocal<float[]> FLOAT_EDGE = ThreadLocal.withInitial(() -> new float[8 * FLOATS.length()]);
     private static final VarHandle QUADS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static int supportedBits() {
@@ -441,6 +443,70 @@ final class PanamaKernels implements VectorKernels {
     }
 
     // ---- fp32 ----
+
+    /**
+     * Four output channels × two vectors of pixels per pass: per tap, two patch loads and four broadcast
+     * weights feed eight FMAs. The epilogue adds the bias and clamps in the registers.
+     */
+    @Override
+    public void convFloat(float[] w, int wOff, int k, int channels, float[] patch, int patchOff, int stride, float[] bias, int biasOff,
+                          float min, float max, int pixels, float[] y, int yOff, int yStride) {
+        if (channels < 1 || pixels < 1) {
+            return;
+        }
+        Objects.checkFromIndexSize(wOff, channels * k, w.length);
+        Objects.checkFromIndexSize(patchOff, k * stride, patch.length);
+        Objects.checkFromIndexSize(biasOff, channels, bias.length);
+        Objects.checkFromIndexSize(yOff, (channels - 1) * yStride + pixels, y.length);
+        int lanes = FLOATS.length();
+        for (int c = 0; c < channels; c += 4) {
+            int n = Math.min(4, channels - c); // missing channels repeat the last: computed, not stored
+            int w0 = wOff + c * k, w1 = n > 1 ? w0 + k : w0, w2 = n > 2 ? w1 + k : w1, w3 = n > 3 ? w2 + k : w2;
+            for (int b = 0; b < pixels; b += 2 * lanes) {
+                FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (int t = 0, row = patchOff + b; t < k; t++, row += stride) {
+                    FloatVector xa = FloatVector.fromArray(FLOATS, patch, row), xb = FloatVector.fromArray(FLOATS, patch, row + lanes);
+                    FloatVector v0 = FloatVector.broadcast(FLOATS, w[w0 + t]), v1 = FloatVector.broadcast(FLOATS, w[w1 + t]);
+                    FloatVector v2 = FloatVector.broadcast(FLOATS, w[w2 + t]), v3 = FloatVector.broadcast(FLOATS, w[w3 + t]);
+                    a0 = xa.fma(v0, a0);
+                    b0 = xb.fma(v0, b0);
+                    a1 = xa.fma(v1, a1);
+                    b1 = xb.fma(v1, b1);
+                    a2 = xa.fma(v2, a2);
+                    b2 = xb.fma(v2, b2);
+                    a3 = xa.fma(v3, a3);
+                    b3 = xb.fma(v3, b3);
+                }
+                int o = yOff + c * yStride + b;
+                if (n == 4 && b + 2 * lanes <= pixels) {
+                    float c0 = bias[biasOff + c], c1 = bias[biasOff + c + 1], c2 = bias[biasOff + c + 2], c3 = bias[biasOff + c + 3];
+                    a0.add(c0).max(min).min(max).intoArray(y, o);
+                    b0.add(c0).max(min).min(max).intoArray(y, o + lanes);
+                    a1.add(c1).max(min).min(max).intoArray(y, o + yStride);
+                    b1.add(c1).max(min).min(max).intoArray(y, o + yStride + lanes);
+                    a2.add(c2).max(min).min(max).intoArray(y, o + 2 * yStride);
+                    b2.add(c2).max(min).min(max).intoArray(y, o + 2 * yStride + lanes);
+                    a3.add(c3).max(min).min(max).intoArray(y, o + 3 * yStride);
+                    b3.add(c3).max(min).min(max).intoArray(y, o + 3 * yStride + lanes);
+                } else { // the last channels or pixels: through an array, as lane(i) with a variable i is not intrinsified
+                    float[] edge = FLOAT_EDGE.get();
+                    a0.intoArray(edge, 0);
+                    b0.intoArray(edge, lanes);
+                    a1.intoArray(edge, 2 * lanes);
+                    b1.intoArray(edge, 3 * lanes);
+                    a2.intoArray(edge, 4 * lanes);
+                    b2.intoArray(edge, 5 * lanes);
+                    a3.intoArray(edge, 6 * lanes);
+                    b3.intoArray(edge, 7 * lanes);
+                    for (int j = 0; j < n; j++) {
+                        for (int p = 0; p < Math.min(2 * lanes, pixels - b); p++) {
+                            y[o + j * yStride + p] = Math.min(max, Math.max(min, edge[2 * j * lanes + p] + bias[biasOff + c + j]));
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     @Override
     public float dotFloat(float[] a, int aOff, float[] b, int bOff, int n) {

@@ -111,4 +111,18 @@ final class ScalarKernels implements VectorKernels {
             }
         }
     }
+
+    @Override
+    public void convFloat(float[] w, int wOff, int k, int channels, float[] patch, int patchOff, int stride, float[] bias, int biasOff,
+                          float min, float max, int pixels, float[] y, int yOff, int yStride) {
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < pixels; p++) {
+                float sum = 0f;
+                for (int t = 0; t < k; t++) {
+                    sum += w[wOff + c * k + t] * patch[patchOff + t * stride + p];
+                }
+                y[yOff + c * yStride + p] = Math.min(max, Math.max(min, sum + bias[biasOff + c]));
+            }
+        }
+    }
 }

@@ -76,6 +76,13 @@ public interface VectorKernels {
     void requantizeInt8(int[] acc, int accOff, int stride, int channels, Int8OutputStage stage, int channel0, int pixels,
                         byte[] y, int yOff, int yStride);
 
+    /**
+     * As {@link #convInt8} in fp32, with its epilogue: channel {@code c < channels}'s first {@code pixels}
+     * sums plus {@code bias[biasOff + c]}, clamped to {@code [min, max]}, to {@code y[yOff + c·yStride + p]}.
+     */
+    void convFloat(float[] w, int wOff, int k, int channels, float[] patch, int patchOff, int stride, float[] bias, int biasOff,
+                   float min, float max, int pixels, float[] y, int yOff, int yStride);
+
     /** Pixels per block of {@link #convInt8}'s tiles: the most byte lanes of any supported vector. */
     int PIXEL_BLOCK = 64;
 }

@@ -315,4 +315,31 @@ class VectorKernelsTest {
             assertArrayEquals(scalar, panama, "trial " + trial);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void convFloat_randomTapsChannelsAndPixels_matchesNaiveWithinTolerance(VectorKernels kernels) {
+        SplittableRandom random = new SplittableRandom(27);
+        for (int trial = 0; trial < 300; trial++) {
+            int k = random.nextInt(1, trial < 150 ? 20 : 300), channel0 = random.nextInt(0, 3), channels = random.nextInt(1, 10);
+            int stride = VectorKernels.PIXEL_BLOCK * random.nextInt(1, 4), pixels = random.nextInt(1, stride + 1);
+            int yStride = pixels + random.nextInt(0, 3);
+            float[] w = floats(random, (channel0 + channels) * k), patch = floats(random, 3 + k * stride);
+            float[] bias = floats(random, channel0 + channels);
+            float min = random.nextBoolean() ? Float.NEGATIVE_INFINITY : 0f, max = random.nextBoolean() ? Float.POSITIVE_INFINITY : 1f;
+            float[] y = new float[2 + channels * yStride];
+            Arrays.fill(y, 99f);
+            kernels.convFloat(w, channel0 * k, k, channels, patch, 3, stride, bias, channel0, min, max, pixels, y, 2, yStride);
+            for (int c = 0; c < channels; c++) {
+                for (int p = 0; p < yStride; p++) {
+                    double sum = bias[channel0 + c];
+                    for (int t = 0; p < pixels && t < k; t++) {
+                        sum += (double) w[(channel0 + c) * k + t] * patch[3 + t * stride + p];
+                    }
+                    double expected = p < pixels ? Math.min(max, Math.max(min, sum)) : 99;
+                    assertEquals(expected, y[2 + c * yStride + p], 1e-4, kernels.name() + " trial " + trial + " c " + c + " p " + p);
+                }
+            }
+        }
+    }
 }
