@@ -39,6 +39,9 @@ public final class Int8Conv2d {
     private final Int8OutputStage stage;
     private final byte[] rowMajor; // dense weights [out, k] for the pixel kernels, else null
     private final int stride;      // pixels per pixel-kernel tile, a multiple of PIXEL_BLOCK
+    private final boolean direct;  // stride 1: taps read whole rows of the padded input, no per-pixel gather
+    private final int paddedW;     // row pitch of the padded input and of the direct path's pixels
+    private final int paddedPlane; // bytes of one padded input channel, 0 when the input needs no padding
 
     /**
      * @param weights {@code [out, (inChannels / group)·kh·kw]}, rows in [-127, 127]
@@ -68,10 +71,23 @@ public final class Int8Conv2d {
         this.padValue = (byte) input.zeroPoint();
         this.stage = new Int8OutputStage(weights, weightQuantization, bias, input, output, activation);
         this.rowMajor = weights instanceof DenseInt8Matrix d ? rowMajor(d) : null;
+        this.direct = window.sh() == 1 && window.sw() == 1;
+        this.paddedW = window.inW() + window.padLeft() + window.padRight();
+        boolean padded = window.padTop() + window.padLeft() + window.padBottom() + window.padRight() > 0;
+        this.paddedPlane = direct && padded ? (window.inH() + window.padTop() + window.padBottom()) * paddedW : 0;
         int block = VectorKernels.PIXEL_BLOCK;
         int blocks = Math.min(Math.min(TILE_BYTES / (block * k), TILE_ACCUMULATORS / (block * groupOut)),
-                (window.outH() * window.outW() + block - 1) / block);
+                (pixelSpan() + block - 1) / block);
         this.stride = block * Math.max(1, blocks);
+    }
+
+    /**
+     * Pixels the dense path computes per channel. The direct path runs over the padded input's row pitch,
+     * pixel {@code oy · paddedW + ox}, so each tap's row is one contiguous run of the padded input; the
+     * {@code paddedW − outW} pixels past each output row are computed and dropped.
+     */
+    private int pixelSpan() {
+        return direct ? (window.outH() - 1) * paddedW + window.outW() : window.outH() * window.outW();
     }
 
     /** A row-major copy (the dense matrix may keep a packed layout for the GEMMs). */
@@ -92,7 +108,8 @@ public final class Int8Conv2d {
 
     /** Scratch bytes each concurrent caller of {@link #run} must pass. */
     public int scratchBytes() {
-        return rowMajor != null ? k * stride : tile * k + weights.scratchBytes();
+        return rowMajor == null ? tile * k + weights.scratchBytes()
+                : k * stride + (direct ? groupIn * paddedPlane + groupOut * stride : 0);
     }
 
     /** Accumulator ints {@link #run} needs; callers splitting the channels may share one array. */
@@ -114,12 +131,7 @@ public final class Int8Conv2d {
             for (int g = from / groupOut; g * groupOut < to; g++) {
                 int rowFrom = Math.max(from, g * groupOut), rowTo = Math.min(to, (g + 1) * groupOut);
                 if (rowMajor != null) {
-                    for (int p0 = 0; p0 < pixels; p0 += stride) {
-                        gatherTaps(x, xn + g * groupIn * inPlane, p0, Math.min(stride, pixels - p0), scratch, scratchOff);
-                        kernels.convInt8(rowMajor, rowFrom * k, k, rowTo - rowFrom, scratch, scratchOff, stride, acc, rowFrom * stride);
-                        kernels.requantizeInt8(acc, rowFrom * stride, stride, rowTo - rowFrom, stage, rowFrom,
-                                Math.min(stride, pixels - p0), y, yn + rowFrom * pixels + p0, pixels);
-                    }
+                    runDense(x, xn + g * groupIn * inPlane, y, yn, rowFrom, rowTo, acc, scratch, scratchOff);
                     continue;
                 }
                 for (int p0 = 0; p0 < pixels; p0 += tile) {
@@ -160,10 +172,74 @@ public final class Int8Conv2d {
         }
     }
 
+    /** Channels {@code [rowFrom, rowTo)} of one group through the pixel kernels; {@code xg}: the group's input. */
+    private void runDense(byte[] x, int xg, byte[] y, int yn, int rowFrom, int rowTo, int[] acc, byte[] scratch, int scratchOff) {
+        int pixels = window.outH() * window.outW(), span = pixelSpan(), channels = rowTo - rowFrom;
+        int planes = scratchOff + k * stride, out = planes + groupIn * paddedPlane;
+        byte[] src = x;
+        int srcOff = xg;
+        if (paddedPlane > 0) {
+            pad(x, xg, scratch, planes);
+            src = scratch;
+            srcOff = planes;
+        }
+        for (int p0 = 0; p0 < span; p0 += stride) {
+            int count = Math.min(stride, span - p0);
+            if (direct) {
+                copyTaps(src, srcOff, p0, count, scratch, scratchOff);
+            } else {
+                gatherTaps(x, xg, p0, count, scratch, scratchOff);
+            }
+            kernels.convInt8(rowMajor, rowFrom * k, k, channels, scratch, scratchOff, stride, acc, rowFrom * stride);
+            if (direct) { // into scratch, then each output row's valid pixels into y
+                kernels.requantizeInt8(acc, rowFrom * stride, stride, channels, stage, rowFrom, count, scratch, out, stride);
+                for (int c = 0; c < channels; c++) {
+                    int yc = yn + (rowFrom + c) * pixels;
+                    for (int p = p0; p < p0 + count; ) {
+                        int oy = p / paddedW, ox = p % paddedW, run = Math.min(paddedW - ox, p0 + count - p);
+                        if (ox < window.outW()) {
+                            System.arraycopy(scratch, out + c * stride + p - p0, y, yc + oy * window.outW() + ox,
+                                    Math.min(run, window.outW() - ox));
+                        }
+                        p += run;
+                    }
+                }
+            } else {
+                kernels.requantizeInt8(acc, rowFrom * stride, stride, channels, stage, rowFrom, count, y, yn + rowFrom * pixels + p0,
+                        pixels);
+            }
+        }
+    }
+
+    /** The group's input channels with their padding (the input zero point) around them, {@code paddedPlane} bytes each. */
+    private void pad(byte[] x, int xg, byte[] dst, int dstOff) {
+        int inH = window.inH(), inW = window.inW();
+        Arrays.fill(dst, dstOff, dstOff + groupIn * paddedPlane, padValue);
+        for (int ic = 0; ic < groupIn; ic++) {
+            for (int iy = 0; iy < inH; iy++) {
+                System.arraycopy(x, xg + (ic * inH + iy) * inW, dst,
+                        dstOff + ic * paddedPlane + (iy + window.padTop()) * paddedW + window.padLeft(), inW);
+            }
+        }
+    }
+
+    /** The direct path's taps of pixels {@code [p0, p0 + count)}: one copy per tap from the padded input. */
+    private void copyTaps(byte[] src, int srcOff, int p0, int count, byte[] dst, int dstOff) {
+        int plane = paddedPlane > 0 ? paddedPlane : window.inH() * window.inW();
+        int t = 0;
+        for (int ic = 0; ic < groupIn; ic++) {
+            for (int ky = 0; ky < window.kh(); ky++) {
+                for (int kx = 0; kx < window.kw(); kx++, t++) {
+                    System.arraycopy(src, srcOff + ic * plane + ky * window.dh() * paddedW + kx * window.dw() + p0, dst,
+                            dstOff + t * stride, count);
+                }
+            }
+        }
+    }
+
     /**
-     * Taps of pixels {@code [p0, p0 + count)}, tap-major: row {@code t} (input channel, ky, kx) at
-     * {@code dst[dstOff + t·stride]}. Along an output row the taps read consecutive input bytes when the
-     * stride is 1, so they are copied.
+     * Taps of pixels {@code [p0, p0 + count)} of a strided convolution, tap-major: row {@code t} (input
+     * channel, ky, kx) at {@code dst[dstOff + t·stride]}.
      */
     private void gatherTaps(byte[] x, int xg, int p0, int count, byte[] dst, int dstOff) {
         int inH = window.inH(), inW = window.inW(), outW = window.outW(), sw = window.sw();
@@ -180,13 +256,6 @@ public final class Int8Conv2d {
                         int ix0 = ox * sw - window.padLeft() + kx * window.dw();
                         if (iy < 0 || iy >= inH) {
                             Arrays.fill(dst, d, d + n, padValue);
-                        } else if (sw == 1) {
-                            int lo = Math.min(n, Math.max(0, -ix0)), hi = Math.max(lo, Math.min(n, inW - ix0));
-                            Arrays.fill(dst, d, d + lo, padValue);
-                            if (hi > lo) {
-                                System.arraycopy(x, plane + iy * inW + ix0 + lo, dst, d + lo, hi - lo);
-                            }
-                            Arrays.fill(dst, d + hi, d + n, padValue);
                         } else {
                             int row = plane + iy * inW;
                             for (int j = 0; j < n; j++) {
