@@ -74,6 +74,7 @@ class InterpreterOpsTest {
             Tensor w = tensors.get(n.inputs().get(1));
             List<Tensor> parts = switch (format) {
                 case "csr" -> CompressedWeights.csr(w);
+                case "bitmap" -> CompressedWeights.bitmap(w);
                 case "palette4" -> CompressedWeights.palette(w, 4, true);
                 default -> CompressedWeights.palette(w, 8, false);
             };
@@ -122,7 +123,7 @@ class InterpreterOpsTest {
         try (Interpreter interpreter = Interpreter.load(dense, RuntimeOptions.defaults())) {
             denseBytes = interpreter.weightBytes();
         }
-        for (String format : new String[] {"csr", "palette4", "palette8"}) {
+        for (String format : new String[] {"csr", "bitmap", "palette4", "palette8"}) {
             Graph graph = compressed(dense, format);
             for (int threads : new int[] {1, 2}) {
                 assertArrayEquals(expected, run(graph, x, 4, threads), format + " threads " + threads);
@@ -167,6 +168,44 @@ class InterpreterOpsTest {
         var e = assertThrows(InvalidGraphException.class, () -> Interpreter.load(
                 new Graph(tensors, graph.nodes(), graph.inputs(), graph.outputs()), RuntimeOptions.defaults()));
         assertTrue(e.getMessage().startsWith("node fc2 (FULLY_CONNECTED): CSR row 9 column index 64 is outside [0, 64)"), e.getMessage());
+    }
+
+    @Test
+    void weightBytes_bitmap_countsMaskValuesAndRowStarts() {
+        Int8Mlp mlp = sparseFewLevelMlp(109);
+        long nonZeros = 0;
+        for (Tensor t : mlp.graph().tensors()) {
+            if (t.isConstant() && t.type() == DataType.INT8) {
+                for (byte b : t.bytes()) {
+                    nonZeros += b != 0 ? 1 : 0;
+                }
+            }
+        }
+        try (Interpreter interpreter = Interpreter.load(compressed(mlp.graph(), "bitmap"), RuntimeOptions.defaults())) {
+            // masks 64 × ⌈300/8⌉ and 10 × ⌈64/8⌉, one byte per non-zero, 65 + 11 row starts, the int32 biases
+            assertEquals(64 * 38 + 10 * 8 + nonZeros + 4L * (65 + 11) + 4L * (64 + 10), interpreter.weightBytes());
+        }
+    }
+
+    @Test
+    void load_bitmapMarkingMoreWeightsThanValues_throwsNamingNode() {
+        Graph graph = compressed(sparseFewLevelMlp(110).graph(), "bitmap");
+        List<Tensor> tensors = new ArrayList<>(graph.tensors());
+        tensors.replaceAll(t -> {
+            if (!t.name().equals("w2/mask")) {
+                return t;
+            }
+            byte[] mask = t.bytes();
+            int free = 0;
+            while (mask[free] == -1) {
+                free++;
+            }
+            mask[free] |= (byte) ~mask[free]; // mark more weights than the values hold
+            return Tensor.constant(t.name(), mask, t.quantization(), t.shape());
+        });
+        var e = assertThrows(InvalidGraphException.class, () -> Interpreter.load(
+                new Graph(tensors, graph.nodes(), graph.inputs(), graph.outputs()), RuntimeOptions.defaults()));
+        assertTrue(e.getMessage().startsWith("node fc2 (FULLY_CONNECTED): bitmap marks "), e.getMessage());
     }
 
     // ---- MATMUL ----
@@ -358,7 +397,7 @@ class InterpreterOpsTest {
                 rejected(withNode(cnn, "c1", new Node("c1", OpType.CONV_2D, c1In, List.of("c1")))));
         assertEquals("node c1 (CONV_2D): group 2 must divide the 3 input and 4 output channels",
                 rejected(withNode(cnn, "c1", new Node("c1", OpType.CONV_2D, c1In, List.of("c1"), Map.of("pads", "1,1,1,1", "group", "2")))));
-        assertEquals("node c1 (CONV_2D): unknown weight_format 'zip' (supported: dense, csr, palette4, palette8)",
+        assertEquals("node c1 (CONV_2D): unknown weight_format 'zip' (supported: dense, csr, bitmap, palette4, palette8)",
                 rejected(withNode(cnn, "c1", new Node("c1", OpType.CONV_2D, c1In, List.of("c1"), Map.of("weight_format", "zip")))));
     }
 

@@ -29,12 +29,19 @@ public final class Macs {
         return macs;
     }
 
-    /** Weight elements the node multiplies (non-zeros for CSR). */
+    /** Weight elements the node multiplies (the stored non-zeros for CSR and bitmap). */
     private static long weights(Node n, Map<String, Tensor> tensors) {
         WeightFormat format = n.op() == OpType.MATMUL ? WeightFormat.DENSE : WeightFormat.of(n);
         return switch (format) {
             case DENSE -> tensors.get(n.inputs().get(1)).elementCount();
             case CSR -> tensors.get(n.inputs().get(3)).elementCount();
+            case BITMAP -> {
+                long marked = 0;
+                for (byte b : tensors.get(n.inputs().get(1)).bytes()) {
+                    marked += Integer.bitCount(b & 0xFF);
+                }
+                yield marked;
+            }
             case PALETTE4, PALETTE8 -> {
                 int[] out = tensors.get(n.outputs().get(0)).shape();
                 int[] in = tensors.get(n.inputs().get(0)).shape();

@@ -5,15 +5,19 @@ import dev.pipit.compress.quantize.WeightQuantizer;
 import dev.pipit.compress.train.GraphLowering;
 import dev.pipit.compress.train.Network;
 import dev.pipit.compress.train.WeightedLayer;
+import dev.pipit.runtime.graph.Graph;
+import dev.pipit.runtime.graph.Node;
+import dev.pipit.runtime.graph.OpType;
+import dev.pipit.runtime.graph.WeightFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * 80 % unstructured sparsity: global magnitude pruning on the gradual schedule over the first two thirds
- * of fine-tuning, recovery on the final mask for the last third, then static int8 with the weights
- * stored in the runtime's CSR format (where that is smaller than dense), so the zeros cost neither
- * memory nor multiplies.
+ * of fine-tuning, recovery on the final mask for the last third, then static int8 with each layer's
+ * weights in whichever of the runtime's dense, CSR and bitmap forms is smallest in memory, so the zeros
+ * cost neither memory nor multiplies.
  */
 final class SparsePruned implements Technique {
 
@@ -46,8 +50,17 @@ final class SparsePruned implements Technique {
         }
         details.put("layerSparsity", sparsity);
         VariantResult dense = context.quantize(GraphLowering.toGraph(net), WeightQuantizer.perChannel(), "", Map.of());
-        return new VariantResult(CompressedFormats.csr(dense.graph()), String.format(Locale.ROOT,
-                "%.0f%% magnitude pruning (global, gradual over %d of %d epochs of fine-tuning), int8, CSR weights",
+        Graph sparse = CompressedFormats.sparse(dense.graph());
+        Map<String, String> formats = new LinkedHashMap<>();
+        for (Node n : sparse.nodes()) {
+            if (n.op() == OpType.FULLY_CONNECTED || n.op() == OpType.CONV_2D) {
+                formats.put(n.name(), WeightFormat.of(n).attribute());
+            }
+        }
+        details.put("layerFormats", formats);
+        return new VariantResult(sparse, String.format(Locale.ROOT,
+                "%.0f%% magnitude pruning (global, gradual over %d of %d epochs of fine-tuning), int8, per layer the "
+                        + "smallest of dense, CSR and bitmap weights",
                 100 * SPARSITY, Math.max(1, epochs * 2 / 3), epochs), dense.calibration(), details);
     }
 }

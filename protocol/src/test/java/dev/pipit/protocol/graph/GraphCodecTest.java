@@ -1,17 +1,24 @@
 package dev.pipit.protocol.graph;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import dev.pipit.protocol.v1.TensorDef;
 import dev.pipit.protocol.v1.VariantGraph;
+import dev.pipit.runtime.Interpreter;
+import dev.pipit.runtime.InvalidGraphException;
+import dev.pipit.runtime.RuntimeOptions;
+import dev.pipit.runtime.graph.CompressedWeights;
 import dev.pipit.runtime.graph.DataType;
 import dev.pipit.runtime.graph.Graph;
 import dev.pipit.runtime.graph.Node;
 import dev.pipit.runtime.graph.OpType;
 import dev.pipit.runtime.graph.Quantization;
 import dev.pipit.runtime.graph.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,6 +37,76 @@ class GraphCodecTest {
                         new Node("fc", OpType.FULLY_CONNECTED, List.of("xq", "w", "b"), List.of("yq"), Map.of("activation", "RELU")),
                         new Node("dq", OpType.DEQUANTIZE, List.of("yq"), List.of("y"))),
                 List.of("x"), List.of("y"));
+    }
+
+    /** {@link #smallInt8Graph()} with its weights in the bitmap-sparse format. */
+    static Graph bitmapGraph() {
+        Graph dense = smallInt8Graph();
+        Tensor w = dense.tensorsByName().get("w");
+        List<Tensor> bitmap = CompressedWeights.bitmap(w);
+        List<Tensor> tensors = new ArrayList<>(dense.tensors());
+        tensors.remove(w);
+        tensors.addAll(bitmap);
+        List<Node> nodes = new ArrayList<>(dense.nodes());
+        nodes.set(1, new Node("fc", OpType.FULLY_CONNECTED, List.of("xq", "w/mask", "w/values", "b"), List.of("yq"),
+                Map.of("activation", "RELU", "weight_format", "bitmap")));
+        return new Graph(tensors, nodes, dense.inputs(), dense.outputs());
+    }
+
+    private static float[] run(Graph g, float[] x) {
+        try (Interpreter interpreter = Interpreter.load(g, RuntimeOptions.defaults())) {
+            float[] y = new float[2];
+            interpreter.run(x, 1, y);
+            return y;
+        }
+    }
+
+    @Test
+    void decode_bitmapWeights_roundTripsAndRunsLikeDense() {
+        Graph g = bitmapGraph();
+        Graph decoded = GraphCodec.decode(GraphCodec.encode(g));
+        assertEquals(g, decoded);
+        float[] x = {0.3f, -0.7f, 1.1f};
+        assertArrayEquals(run(smallInt8Graph(), x), run(decoded, x));
+    }
+
+    @Test
+    void decode_bitmapMaskShorterThanShape_rejected() {
+        VariantGraph g = parse(GraphCodec.encode(bitmapGraph()));
+        int mask = indexOf(g, "w/mask");
+        TensorDef truncated = g.getTensors(mask).toBuilder().setData(g.getTensors(mask).getData().substring(1)).build();
+        byte[] bad = g.toBuilder().setTensors(mask, truncated).build().toByteArray();
+        MalformedGraphException e = assertThrows(MalformedGraphException.class, () -> GraphCodec.decode(bad));
+        assertTrue(e.getMessage().contains("w/mask"), e.getMessage());
+    }
+
+    @Test
+    void decode_bitmapMarkingMoreWeightsThanValues_decodesButLoadRejectsNamingNode() {
+        VariantGraph g = parse(GraphCodec.encode(bitmapGraph()));
+        int mask = indexOf(g, "w/mask");
+        TensorDef marked = g.getTensors(mask).toBuilder().setData(ByteString.copyFrom(new byte[] {0b111, 0b111})).build();
+        Graph decoded = GraphCodec.decode(g.toBuilder().setTensors(mask, marked).build().toByteArray());
+        InvalidGraphException e = assertThrows(InvalidGraphException.class,
+                () -> Interpreter.load(decoded, RuntimeOptions.defaults()).close());
+        assertTrue(e.getMessage().startsWith("node fc (FULLY_CONNECTED): bitmap marks 6 weights but holds 5 values"),
+                e.getMessage());
+    }
+
+    private static VariantGraph parse(byte[] payload) {
+        try {
+            return VariantGraph.parseFrom(payload);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int indexOf(VariantGraph g, String tensor) {
+        for (int i = 0; i < g.getTensorsCount(); i++) {
+            if (g.getTensors(i).getName().equals(tensor)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no tensor " + tensor);
     }
 
     private static VariantGraph encoded() {

@@ -257,7 +257,7 @@ final class GraphValidator {
             return WeightFormat.of(node);
         } catch (IllegalArgumentException e) {
             throw fail(node, "unknown weight_format '" + node.attributes().get(WeightFormat.ATTRIBUTE)
-                    + "' (supported: dense, csr, palette4, palette8)");
+                    + "' (supported: dense, csr, bitmap, palette4, palette8)");
         }
     }
 
@@ -426,6 +426,10 @@ final class GraphValidator {
             } else {
                 requireTensor(node, columns, "column_indices", DataType.INT32, new int[] {nnz});
             }
+        } else if (format == WeightFormat.BITMAP) {
+            requireTensor(node, first, "mask", DataType.INT8, new int[] {out, (k + 7) / 8});
+            Tensor values = constant(node, 2);
+            requireTensor(node, values, "values", DataType.INT8, new int[] {values.shape()[0]});
         } else {
             int bits = format == WeightFormat.PALETTE4 ? 4 : 8;
             Tensor codebook = constant(node, 2);

@@ -3,6 +3,7 @@ package dev.pipit.runtime.exec;
 import dev.pipit.runtime.graph.Node;
 import dev.pipit.runtime.graph.Tensor;
 import dev.pipit.runtime.graph.WeightFormat;
+import dev.pipit.runtime.kernel.BitmapInt8Matrix;
 import dev.pipit.runtime.kernel.CsrInt8Matrix;
 import dev.pipit.runtime.kernel.DenseInt8Matrix;
 import dev.pipit.runtime.kernel.Int8Matrix;
@@ -28,6 +29,7 @@ final class WeightDecoding {
                 Tensor columns = tensors.get(node.inputs().get(2));
                 yield new CsrInt8Matrix(rows, cols, first.ints(), columnIndices(columns), tensors.get(node.inputs().get(3)).bytes());
             }
+            case BITMAP -> new BitmapInt8Matrix(rows, cols, first.bytes(), tensors.get(node.inputs().get(2)).bytes());
             case PALETTE4, PALETTE8 -> {
                 Tensor codebook = tensors.get(node.inputs().get(2));
                 int[] cs = codebook.shape();

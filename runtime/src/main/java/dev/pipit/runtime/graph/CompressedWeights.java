@@ -60,6 +60,32 @@ public final class CompressedWeights {
     }
 
     /**
+     * Bitmap: {@code name/mask} INT8 [out, ⌈K / 8⌉] (bit k % 8 of byte k / 8 set where weight k is
+     * non-zero) and {@code name/values} INT8 [nnz], the non-zeros row-major; an all-zero matrix keeps one
+     * padding zero value.
+     */
+    public static List<Tensor> bitmap(Tensor dense) {
+        byte[] w = int8(dense);
+        int rows = dense.shape()[0];
+        int cols = w.length / rows;
+        int rowBytes = (cols + 7) / 8;
+        byte[] mask = new byte[rows * rowBytes];
+        ByteBuffer values = ByteBuffer.allocate(Math.max(w.length, 1));
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < cols; k++) {
+                if (w[r * cols + k] != 0) {
+                    mask[r * rowBytes + k / 8] |= (byte) (1 << (k % 8));
+                    values.put(w[r * cols + k]);
+                }
+            }
+        }
+        byte[] v = new byte[Math.max(values.position(), 1)];
+        values.flip().get(v, 0, values.limit());
+        return List.of(Tensor.constant(dense.name() + "/mask", mask, dense.quantization(), rows, rowBytes),
+                Tensor.constant(dense.name() + "/values", v, null, v.length));
+    }
+
+    /**
      * Palettized: {@code name/indices} INT8 [out, rowBytes] and {@code name/codebook} INT8 [entries] or
      * [out, entries] ({@code perChannel}); the codebook lists the distinct weight values in ascending
      * order (per-channel books padded with zeros to a common length).

@@ -34,6 +34,11 @@ package dev.pipit.runtime.graph;
  *       unsigned 16-bit little-endian indices (K ≤ 65,536); strictly increasing within a channel.
  *       {@code values} INT8 {@code [nnz]}. Held as char (or int) indices, int8 values and int row
  *       starts; time and memory scale with nnz.
+ *   <li>{@code "bitmap"}: two tensors. {@code mask} INT8 {@code [out, ⌈K / 8⌉]}: bit {@code k % 8} of
+ *       byte {@code k / 8} of a channel's row is set where weight {@code k} is stored (bits past K are 0);
+ *       it carries the weight quantization. {@code values} INT8 {@code [max(stored, 1)]}: the stored
+ *       weights in row-major order (an all-zero matrix holds one padding 0). Held as is plus int row
+ *       starts; time scales with the stored weights.
  *   <li>{@code "palette4"} / {@code "palette8"}: two tensors. {@code indices} INT8
  *       {@code [out, rowBytes]}: 8-bit indices ({@code rowBytes = K}) or 4-bit ones packed two per byte,
  *       even column in the low nibble ({@code rowBytes = ⌈K / 2⌉}); it carries the weight quantization.

@@ -9,6 +9,8 @@ public enum WeightFormat {
     DENSE("dense", 1),
     /** row_ends, column_indices, values. */
     CSR("csr", 3),
+    /** mask (1 bit per weight), values. */
+    BITMAP("bitmap", 2),
     /** indices (4-bit, two per byte), codebook. */
     PALETTE4("palette4", 2),
     /** indices (8-bit), codebook. */
@@ -47,6 +49,6 @@ public enum WeightFormat {
             }
         }
         throw new IllegalArgumentException("node " + node.name() + " has unknown weight_format '" + value
-                + "' (supported: dense, csr, palette4, palette8)");
+                + "' (supported: dense, csr, bitmap, palette4, palette8)");
     }
 }

@@ -2,10 +2,10 @@ package dev.pipit.runtime.kernel;
 
 /**
  * Int8 weights {@code [rows, cols]}, values in [-127, 127], in the form they are held in memory: dense,
- * sparse (CSR) or palettized. Kernels multiply through this interface, so compressed weights are never
+ * sparse (CSR, bitmap) or palettized. Kernels multiply through this interface, so compressed weights are never
  * expanded to a dense copy; all forms give bit-identical products.
  */
-public sealed interface Int8Matrix permits DenseInt8Matrix, CsrInt8Matrix, PalettizedInt8Matrix {
+public sealed interface Int8Matrix permits DenseInt8Matrix, CsrInt8Matrix, BitmapInt8Matrix, PalettizedInt8Matrix {
 
     int rows();
 

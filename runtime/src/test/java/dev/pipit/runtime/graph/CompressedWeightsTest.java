@@ -41,6 +41,24 @@ class CompressedWeightsTest {
     }
 
     @Test
+    void bitmap_smallMatrix_marksNonZerosLowBitFirstAndPacksValues() {
+        Tensor dense = Tensor.constant("w", new byte[] {0, 5, 0, -3, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, CHANNELS, 2, 10);
+        List<Tensor> bitmap = CompressedWeights.bitmap(dense);
+        assertEquals(List.of("w/mask", "w/values"), bitmap.stream().map(Tensor::name).toList());
+        assertArrayEquals(new int[] {2, 2}, bitmap.get(0).shape());
+        assertArrayEquals(new byte[] {0b1010, 0b10, 0, 0}, bitmap.get(0).bytes()); // columns 1, 3, 9 of row 0
+        assertEquals(CHANNELS, bitmap.get(0).quantization());
+        assertArrayEquals(new byte[] {5, -3, 9}, bitmap.get(1).bytes());
+    }
+
+    @Test
+    void bitmap_allZero_keepsOnePaddingZero() {
+        List<Tensor> bitmap = CompressedWeights.bitmap(Tensor.constant("w", new byte[6], CHANNELS, 2, 3));
+        assertArrayEquals(new byte[] {0, 0}, bitmap.get(0).bytes());
+        assertArrayEquals(new byte[] {0}, bitmap.get(1).bytes());
+    }
+
+    @Test
     void palette_fourBit_packsEvenColumnsLowAndListsValuesAscending() {
         Tensor dense = Tensor.constant("w", new byte[] {7, -2, 7, 0, -2, -2}, CHANNELS, 2, 3);
         List<Tensor> shared = CompressedWeights.palette(dense, 4, false);
