@@ -90,7 +90,7 @@ public final class EvasionProbe implements SecurityProbe {
     }
 
     /** Fraction of {@code images} (row-major floats) the interpreter classifies as {@code labels}. */
-    static double accuracy(Interpreter interpreter, float[] images, int[] labels) {
+    public static double accuracy(Interpreter interpreter, float[] images, int[] labels) {
         int size = interpreter.inputSize();
         int classes = interpreter.outputSize();
         int correct = 0;
