@@ -18,11 +18,12 @@ import java.util.Map;
 public final class CompressionReport {
 
     public static final String CHART = "tradeoff.png";
+    public static final String SECURITY_CHART = "security.png";
 
     private CompressionReport() {
     }
 
-    /** Writes {@code dir/report.json}, {@code dir/report.md} and {@code dir/tradeoff.png}. */
+    /** Writes {@code dir/report.json}, {@code dir/report.md}, {@code dir/tradeoff.png} and, with security figures, {@code dir/security.png}. */
     public static void write(Path dir, String source, Manifest manifest, List<VariantBuild> builds) throws IOException {
         Files.createDirectories(dir);
         List<Map<String, Object>> rows = rows(manifest, builds);
@@ -37,6 +38,10 @@ public final class CompressionReport {
         Files.writeString(dir.resolve("report.md"), markdown(manifest, source, rows));
         TradeoffChart.write(manifest.getModelId() + " v" + manifest.getVersion() + ": accuracy vs weight memory", rows,
                 dir.resolve(CHART));
+        if (rows.stream().anyMatch(r -> !security(r).isEmpty())) {
+            SecurityChart.write(manifest.getModelId() + " v" + manifest.getVersion() + ": accuracy under attack", rows,
+                    dir.resolve(SECURITY_CHART));
+        }
     }
 
     static List<Map<String, Object>> rows(Manifest manifest, List<VariantBuild> builds) {
@@ -133,7 +138,7 @@ public final class CompressionReport {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Double> security(Map<String, Object> row) {
+    static Map<String, Double> security(Map<String, Object> row) {
         return (Map<String, Double>) row.getOrDefault("security", Map.of());
     }
 }
