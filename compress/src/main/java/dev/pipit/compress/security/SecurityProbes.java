@@ -1,5 +1,6 @@
 package dev.pipit.compress.security;
 
+import dev.pipit.compress.security.privacy.MembershipProbe;
 import java.util.List;
 
 /** The probes {@code --security} runs, in report order. */
@@ -9,6 +10,6 @@ final class SecurityProbes {
     }
 
     static List<SecurityProbe> prepare(SecurityContext context) {
-        return List.of();
+        return List.of(MembershipProbe.prepare(context));
     }
 }
