@@ -78,7 +78,8 @@ public final class CompressCommand implements Callable<Integer> {
     long version;
 
     @Option(names = "--variants", defaultValue = "fp32,int8", split = ",", description = "Variants to produce, any of: "
-            + "fp32, int8, int8-dynamic, int8-sr, int8-qat, sparse80, channels50, palette16, lowrank, distilled "
+            + "fp32, int8, int8-dynamic, int8-sr, int8-qat, sparse80, channels50, palette16, lowrank, distilled, "
+            + "dp-eps1, dp-eps3, dp-eps8 (DP-SGD from scratch) "
             + "(default ${DEFAULT-VALUE}).")
     List<String> variants;
 
