@@ -1,5 +1,6 @@
 package dev.pipit.compress.security;
 
+import dev.pipit.compress.security.poisoning.BackdoorScanProbe;
 import dev.pipit.compress.security.privacy.MembershipProbe;
 import java.util.List;
 
@@ -10,6 +11,8 @@ final class SecurityProbes {
     }
 
     static List<SecurityProbe> prepare(SecurityContext context) {
-        return List.of(MembershipProbe.prepare(context));
+        return List.of(
+                MembershipProbe.prepare(context),
+                BackdoorScanProbe.prepare(context));
     }
 }
