@@ -79,7 +79,8 @@ public final class CompressCommand implements Callable<Integer> {
 
     @Option(names = "--variants", defaultValue = "fp32,int8", split = ",", description = "Variants to produce, any of: "
             + "fp32, int8, int8-dynamic, int8-sr, int8-qat, sparse80, channels50, palette16, lowrank, distilled, "
-            + "adv-pgd (PGD adversarial fine-tuning, 1 epoch at ε 0.1, then static int8; about 3× a clean epoch) "
+            + "adv-pgd (PGD adversarial fine-tuning, 1 epoch at ε 0.1, then static int8; about 3× a clean epoch), "
+            + "dp-eps1, dp-eps3, dp-eps8 (DP-SGD from scratch), sparse80-private (pruned on public data only) "
             + "(default ${DEFAULT-VALUE}).")
     List<String> variants;
 

@@ -11,7 +11,8 @@ public final class Techniques {
     private static final List<Technique> ALL = List.of(new Fp32(), new StaticInt8(), new DynamicInt8(),
             new StochasticRoundingInt8(), new QuantizationAwareInt8(), new SparsePruned(), new ChannelPruned(),
             new Palettized(), new LowRank(), new Distilled(),
-            new AdversarialInt8());
+            new AdversarialInt8(), new DifferentiallyPrivate(1), new DifferentiallyPrivate(3), new DifferentiallyPrivate(8),
+            new PrivateSparsePruned());
     private static final Map<String, Technique> BY_ID = ALL.stream()
             .collect(Collectors.toMap(Technique::id, Function.identity()));
 

@@ -57,7 +57,7 @@ class TechniquesTest {
     @Test
     void ids_areExactlyTheDocumentedOnes() {
         assertEquals(List.of("fp32", "int8", "int8-dynamic", "int8-sr", "int8-qat", "sparse80", "channels50", "palette16",
-                "lowrank", "distilled", "adv-pgd"), Techniques.ids());
+                "lowrank", "distilled", "adv-pgd", "dp-eps1", "dp-eps3", "dp-eps8", "sparse80-private"), Techniques.ids());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Techniques.byId("int4"));
         assertTrue(e.getMessage().contains("int8-qat"), e.getMessage());
     }
