@@ -47,9 +47,9 @@ final class PrivateSparsePruned implements Technique {
         details.put("publicImages", publicImages.count());
         details.put("publicEpochs", epochs);
         VariantResult dense = open.quantize(GraphLowering.toGraph(net), WeightQuantizer.perChannel(), "", Map.of());
-        return new VariantResult(CompressedFormats.csr(dense.graph()), String.format(Locale.ROOT,
+        return new VariantResult(CompressedFormats.sparse(dense.graph()), String.format(Locale.ROOT,
                 "%.0f%% magnitude pruning (global, gradual), fine-tuned %d epochs on %d public images only, int8 "
-                        + "calibrated on public images, CSR weights", 100 * SparsePruned.SPARSITY, epochs,
+                        + "calibrated on public images, sparse weights (per layer the smallest of dense, CSR and bitmap)", 100 * SparsePruned.SPARSITY, epochs,
                 publicImages.count()), dense.calibration(), details);
     }
 }
