@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Measures the agent's memory footprint and cold start on this machine: a real Mosquitto, the reference
-# Fashion-MNIST MLP (int8 variant, selected by the rpi-zero-2w profile) published and cached in a state
-# directory, then for each JVM configuration: start the agent, time the first answered inference from
-# process start (a client asks every 5 ms), time 200 round trips, read VmRSS/VmHWM/RssAnon/RssFile/Threads
-# from /proc, stop it. Prints a Markdown table (docs/agent-footprint.md records one).
+# Fashion-MNIST CNN (or --onnx another model; variants fp32 and int8, the rpi-zero-2w profile picks one)
+# published and cached in a state directory, then for each JVM configuration: start the agent, time the first
+# answered inference from process start (a client asks every 5 ms), time 200 round trips, read
+# VmRSS/VmHWM/RssAnon/RssFile/Threads from /proc two seconds later and VmRSS/VmHWM again after --steady
+# seconds, stop it. Prints a Markdown table (docs/agent-footprint.md records one).
 #
-#   deploy/bench/footprint.sh [--runs N] [--agent-home DIR] [--work DIR] [--onnx FILE]
+#   deploy/bench/footprint.sh [--runs N] [--agent-home DIR] [--work DIR] [--onnx FILE] [--steady S]
+#                             [--only "LABEL|JVM OPTIONS"]
 #
 # --agent-home: a directory with pipit-agent.jar and lib/ (the installed package: /usr/lib/pipit);
 #               default: the build tree (agent/target; run 'mvn -pl agent -am package -DskipTests').
+# --only:       one configuration instead of the four: JVM options replacing the launcher's, or "CDS ..."
+#               for the launcher's own with its archive plus the options after CDS. With
+#               -XX:NativeMemoryTracking=summary the work directory gets nmt.last (NMT, heap, threads,
+#               histogram); every run leaves smaps.last, the last agent's /proc/PID/smaps.
 # The bundle is made once with the cli module's 'pipit compress' (cli/target must be built) and kept in
 # the work directory (default: $TMPDIR/pipit-footprint). Needs mosquitto, a JDK 17+ (javac for the probe).
 set -euo pipefail
@@ -17,13 +23,19 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 runs=3
 agent_home=""
 work="${TMPDIR:-/tmp}/pipit-footprint"
-onnx="/work/shared/models/mlp_fp32.onnx"
+onnx="/work/shared/models/cnn_fp32.onnx"
+only=""
+settle=2
+steady_after=15
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --agent-home) agent_home="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --onnx) onnx="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
+    --settle) settle="$2"; shift 2 ;;
+    --steady) steady_after="$2"; shift 2 ;;
     *) echo "footprint: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -98,7 +110,7 @@ start_agent() {
   local opts="$1"
   case "$opts" in
     DEFAULT) env -u PIPIT_CDS_DIR PIPIT_CLASSPATH="$agent_cp" "$launcher" --config "$work/agent.yaml" > "$work/agent.log" 2>&1 & ;;
-    CDS) PIPIT_CDS_DIR="$work/cds" PIPIT_CLASSPATH="$agent_cp" "$launcher" --config "$work/agent.yaml" > "$work/agent.log" 2>&1 & ;;
+    CDS*) JAVA_OPTS="${opts#CDS}" PIPIT_CDS_DIR="$work/cds" PIPIT_CLASSPATH="$agent_cp" "$launcher" --config "$work/agent.yaml" > "$work/agent.log" 2>&1 & ;;
     *) PIPIT_DEFAULT_JAVA_OPTS="$opts" PIPIT_CLASSPATH="$agent_cp" "$launcher" --config "$work/agent.yaml" > "$work/agent.log" 2>&1 & ;;
   esac
   agent_pid=$!
@@ -141,19 +153,32 @@ measure() {
   steady=$(awk '/^steady/ {print $2}' "$fifo")
   kill "$probe" 2>/dev/null || true
   wait "$probe" 2>/dev/null || true
-  sleep 2
+  sleep "$settle"
   local out
   out="$((first - t0)) $cpu $(field VmRSS "$agent_pid") $(field VmHWM "$agent_pid") $(field RssAnon "$agent_pid") $(field RssFile "$agent_pid") $(field Threads "$agent_pid") $steady"
+  # and once the periodic clean-ups ran (the native heap trim every 10 s): what the device keeps using
+  sleep $((steady_after > settle ? steady_after - settle : 0))
+  out="$out $(field VmRSS "$agent_pid") $(field VmHWM "$agent_pid")"
+  # per-mapping detail of the last run, for docs/agent-footprint.md's "where the memory goes"
+  cp "/proc/$agent_pid/smaps" "$work/smaps.last" 2>/dev/null || true
+  case "$opts" in
+    *NativeMemoryTracking*)
+      { jcmd "$agent_pid" VM.native_memory summary; jcmd "$agent_pid" GC.heap_info; cat /proc/"$agent_pid"/task/*/comm
+        jcmd "$agent_pid" GC.class_histogram | head -30; } \
+          > "$work/nmt.last" 2>&1 || true ;;
+  esac
   stop_agent
   echo "$out"
 }
 
-configs=(
+all_configs=(
   "JDK defaults, -Xmx32m, serial GC, C2 + Vector API|-Xmx32m -XX:+UseSerialGC --add-modules jdk.incubator.vector"
   "+ C1 only (-XX:TieredStopAtLevel=1)|-Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
   "launcher options, no class data sharing|DEFAULT"
   "launcher options + AppCDS archive (as the unit runs it)|CDS"
 )
+configs=("${all_configs[@]}")
+if [ -n "$only" ]; then configs=("$only"); fi
 # the launcher records the agent's classes on a first start and archives them on the second
 rm -rf "$work/cds"
 for _ in 1 2; do
@@ -167,8 +192,8 @@ echo
 echo "Agent: $agent_cp"
 echo "JVM: $java_version; $(nproc) CPUs; $(uname -m); median of $runs cold starts, memory of the last run"
 echo
-echo "| JVM configuration | VmRSS MiB | VmHWM MiB | RssAnon MiB | RssFile MiB | threads | first inference ms | its CPU ms | round trip p50 µs |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| JVM configuration | VmRSS MiB | VmHWM MiB | RssAnon MiB | RssFile MiB | threads | VmRSS after ${steady_after} s | VmHWM after ${steady_after} s | first inference ms | its CPU ms | round trip p50 µs |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for c in "${configs[@]}"; do
   label="${c%%|*}"
@@ -182,8 +207,8 @@ for c in "${configs[@]}"; do
     firsts+=("$f")
     cpus+=("$c")
   done
-  read -r _ _ rss hwm anon file threads p50 <<< "$last"
-  echo "| $label | $(mib "$rss") | $(mib "$hwm") | $(mib "$anon") | $(mib "$file") | $threads |" \
+  read -r _ _ rss hwm anon file threads p50 rss_later hwm_later <<< "$last"
+  echo "| $label | $(mib "$rss") | $(mib "$hwm") | $(mib "$anon") | $(mib "$file") | $threads | $(mib "$rss_later") | $(mib "$hwm_later") |" \
        "$(printf '%s\n' "${firsts[@]}" | median) | $(printf '%s\n' "${cpus[@]}" | median) | $p50 |"
 done
 echo

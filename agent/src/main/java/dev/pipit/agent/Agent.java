@@ -792,14 +792,16 @@ public final class Agent implements AutoCloseable {
         }
 
         @Override
-        public CommandResult rollback() {
+        public CommandResult rollback(long expectedVersion, String modelId) {
             if (tuning != null) {
                 return CommandHandler.result(CommandResult.Code.REJECTED, "busy: tuning is running");
             }
             try {
-                String failure = activator.rollback();
+                String failure = activator.rollback(expectedVersion, modelId);
                 return failure == null ? CommandHandler.result(CommandResult.Code.OK, "rolled back to " + active.get())
                         : CommandHandler.result(CommandResult.Code.FAILED, failure);
+            } catch (Activator.StaleException e) {
+                return CommandHandler.result(CommandResult.Code.PRECONDITION_FAILED, e.getMessage());
             } catch (Activator.RefusedException e) {
                 return CommandHandler.result(CommandResult.Code.REJECTED, e.getMessage());
             }

@@ -95,7 +95,7 @@ class AgentOfflineTest {
         Thread.sleep(5000); // five periodic reports of a status and a memory report each: more than 4 fit
 
         long restarted = System.currentTimeMillis();
-        fleet.restartBroker(false);
+        fleet.restartBroker();
 
         DeviceStatus back = fleet.awaitStatus("pi-off", s -> s.getOnline() && s.getDroppedReports() > 0);
         assertTrue(back.getDroppedReports() >= 4, back.toString());

@@ -163,7 +163,7 @@ class AgentResumeTest {
             Thread.sleep(50);
         }
         assertFalse(agent.isConnected());
-        fleet.restartBroker(true);
+        fleet.restartBroker();
         publishWindow(b);
 
         fleet.awaitStatus("pi-resume", serving(1, "int8"));

@@ -74,6 +74,11 @@ class AgentRollbackTest {
         return fleet.command("pi-ab", c, WAIT);
     }
 
+    private static Command rollback(long fromVersion) {
+        return Command.newBuilder().setRollback(Rollback.newBuilder().setExpectedVersion(fromVersion).setModelId("tiny"))
+                .build();
+    }
+
     private static Command activate(long version, String variant) {
         return Command.newBuilder().setActivate(Activate.newBuilder().setVersion(version).setVariant(variant)).build();
     }
@@ -88,7 +93,7 @@ class AgentRollbackTest {
         assertEquals(1, upgraded.getRollbackTarget().getVersion());
         assertTrue(upgraded.getProbation());
 
-        CommandResult back = command(Command.newBuilder().setRollback(Rollback.getDefaultInstance()).build());
+        CommandResult back = command(rollback(2));
 
         assertEquals(CommandResult.Code.OK, back.getCode(), back.getReason());
         assertEquals("rolled back to tiny v1 fp32", back.getReason());
@@ -115,6 +120,29 @@ class AgentRollbackTest {
         assertEquals(2, fleet.infer("pi-ab", 1, MLP.inputs(3, 1)).getVersion());
         assertTrue(Files.exists(dir.resolve("pi-ab/slots/a/fp32.graph")) && Files.exists(dir.resolve("pi-ab/slots/b/fp32.graph")),
                 "v1 and v2 in the two slots");
+    }
+
+    @Test
+    void rollback_sentTwice_rollsBackOnceAndAnswersPreconditionFailed() throws Exception {
+        bundle(1).publish(fleet.client());
+        start(profile(1 << 20));
+        fleet.awaitStatus("pi-ab", serving(1, "fp32"));
+        bundle(2).publish(fleet.client());
+        fleet.awaitStatus("pi-ab", serving(2, "fp32"));
+
+        CommandResult first = command(rollback(2));
+        CommandResult again = command(rollback(2));
+        CommandResult otherModel = command(Command.newBuilder().setRollback(Rollback.newBuilder().setExpectedVersion(1)
+                .setModelId("other")).build());
+
+        assertEquals(CommandResult.Code.OK, first.getCode(), first.getReason());
+        assertEquals(CommandResult.Code.PRECONDITION_FAILED, again.getCode(), again.getReason());
+        assertEquals("serving tiny v1 fp32, not tiny v2 that the rollback expects", again.getReason());
+        assertEquals(CommandResult.Code.PRECONDITION_FAILED, otherModel.getCode(), otherModel.getReason());
+        assertEquals("serving tiny v1 fp32, not other v1 that the rollback expects", otherModel.getReason());
+        DeviceStatus after = fleet.awaitStatus("pi-ab", x -> serving(1, "fp32").test(x) && x.hasRollbackTarget());
+        assertEquals(2, after.getRollbackTarget().getVersion(), "still rolled back once, not toggled to v2");
+        assertEquals(1, fleet.infer("pi-ab", 1, MLP.inputs(3, 1)).getVersion());
     }
 
     @Test

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.pipit.agent.testing.Mosquitto;
 import dev.pipit.agent.testing.MqttTestClient;
 import dev.pipit.agent.testing.SignedBundle;
 import dev.pipit.agent.testing.TinyMlp;
 import dev.pipit.profile.DeviceProfile;
 import dev.pipit.protocol.bundle.KeyFiles;
+import dev.pipit.protocol.testing.MosquittoBroker;
 import dev.pipit.protocol.topic.Topics;
 import dev.pipit.protocol.v1.ActiveModel;
 import dev.pipit.protocol.v1.Command;
@@ -55,14 +55,14 @@ class AgentTest {
     Path dir;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private Mosquitto broker;
+    private MosquittoBroker broker;
     private MqttTestClient fleet;
     private KeyPair key;
     private Path publicKey;
 
     @BeforeEach
     void startBroker() throws Exception {
-        broker = Mosquitto.start(dir);
+        broker = MosquittoBroker.start();
         fleet = MqttTestClient.connect(broker.url());
         fleet.subscribe(Topics.ROOT + "/devices/#");
         key = KeyFiles.generate();
@@ -260,7 +260,7 @@ class AgentTest {
                 Command.newBuilder().setReportNow(ReportNow.getDefaultInstance()).build().toByteArray(), WAIT));
         assertEquals(CommandResult.Code.OK, ok.getCode());
         CommandResult nothingToRollBackTo = CommandResult.parseFrom(fleet.request(Topics.deviceCommands("pi-1"),
-                Command.newBuilder().setRollback(Rollback.getDefaultInstance()).build().toByteArray(), WAIT));
+                Command.newBuilder().setRollback(Rollback.newBuilder().setExpectedVersion(1)).build().toByteArray(), WAIT));
         assertEquals(CommandResult.Code.REJECTED, nothingToRollBackTo.getCode());
         assertEquals("there is no model to roll back to", nothingToRollBackTo.getReason());
     }
@@ -354,14 +354,14 @@ class AgentTest {
         assertEquals(List.of(), threadsNamed("pi-5"), "a closed agent leaves no thread behind");
         DeviceStatus offline = awaitStatus("pi-5", s -> !s.getOnline());
         assertEquals(birth.getSequence(), offline.getSequence(), "the offline status pairs with the birth");
-        broker.close();
+        broker.stop();
 
-        Agent second = start("pi-5", profile, "tcp://127.0.0.1:" + broker.port());
+        Agent second = start("pi-5", profile, broker.url());
 
         ActiveModel restored = second.active().orElseThrow();
         assertEquals(birth.getActive(), restored);
         assertFalse(second.isConnected());
-        broker = Mosquitto.start(dir, broker.port()); // for @AfterEach (and the agent reconnects to it)
+        broker.restart(); // on the same port: the agent reconnects to it
         fleet = MqttTestClient.connect(broker.url());
         fleet.subscribe(Topics.deviceStatus("pi-5"));
         DeviceStatus reborn = awaitStatus("pi-5", serving(1, "int8"));

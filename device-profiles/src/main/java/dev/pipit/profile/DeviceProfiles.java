@@ -10,10 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * Loads device profiles: a built-in one by name, or any profile file by path. The file format is
@@ -116,20 +112,14 @@ public final class DeviceProfiles {
     }
 
     private static Map<?, ?> mapping(String yaml, String source) {
-        Object doc;
+        Map<String, Object> map;
         try {
-            doc = new Load(LoadSettings.builder().setLabel(source).setAllowDuplicateKeys(false).build())
-                    .loadFromString(yaml);
-        } catch (MarkedYamlEngineException e) {
-            String where = e.getProblemMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1))
-                    .orElse("");
-            throw new IllegalArgumentException(source + ": not valid YAML" + where + ": " + e.getProblem(), e);
-        } catch (YamlEngineException e) {
-            throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage().strip().replace('\n', ' '), e);
+            map = ProfileYaml.parse(yaml);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
-        if (!(doc instanceof Map<?, ?> map)) {
-            throw new IllegalArgumentException(source + ": a profile file must be a mapping of fields, not "
-                    + (doc == null ? "empty" : "a " + doc.getClass().getSimpleName()));
+        if (map == null) {
+            throw new IllegalArgumentException(source + ": a profile file must be a mapping of fields, not empty");
         }
         return map;
     }

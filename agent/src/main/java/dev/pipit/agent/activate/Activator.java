@@ -198,12 +198,22 @@ public final class Activator {
 
     /**
      * On command: the rollback target serves again (trusted: it served before) and the model it replaces becomes
-     * the rollback target.
+     * the rollback target — only while {@code expectedVersion} of {@code modelId} (empty: any model) serves, so
+     * that the same command delivered twice does not toggle back.
      *
      * @return null when it serves, else why not
+     * @throws StaleException when another model or version serves
      */
-    public String rollback() throws RefusedException {
+    public String rollback(long expectedVersion, String modelId) throws RefusedException {
         AgentState s = store.state();
+        AgentState.Installed from = s.active();
+        if (from == null) {
+            throw new StaleException("no model serves; the rollback expects v" + expectedVersion);
+        }
+        if (from.version() != expectedVersion || !(modelId.isEmpty() || modelId.equals(from.modelId()))) {
+            throw new StaleException("serving " + from + ", not " + (modelId.isEmpty() ? from.modelId() : modelId)
+                    + " v" + expectedVersion + " that the rollback expects");
+        }
         AgentState.Installed target = s.previous();
         if (target == null) {
             throw new RefusedException("there is no model to roll back to");
@@ -245,9 +255,17 @@ public final class Activator {
     }
 
     /** Thrown by commands that cannot apply, with the reason they answer. */
-    public static final class RefusedException extends Exception {
+    public static class RefusedException extends Exception {
 
         public RefusedException(String reason) {
+            super(reason);
+        }
+    }
+
+    /** Thrown by a command that expects the device in another state (e.g. a Rollback already done). */
+    public static final class StaleException extends RefusedException {
+
+        public StaleException(String reason) {
             super(reason);
         }
     }

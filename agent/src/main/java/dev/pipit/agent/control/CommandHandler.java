@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 /**
  * Answers Commands from the fleet, each with a result code and a reason: OK, REJECTED (the command
  * cannot apply here, e.g. a version that is not stored), FAILED (it was tried and did not work, e.g. a
- * stored model fails its checks). Tune answers when its measurements are done.
+ * stored model fails its checks), PRECONDITION_FAILED (the device is not in the state the command expects,
+ * e.g. a Rollback from a version it no longer runs). Tune answers when its measurements are done.
  */
 public final class CommandHandler {
 
@@ -22,7 +23,8 @@ public final class CommandHandler {
 
         CommandResult activate(long version, String variant);
 
-        CommandResult rollback();
+        /** Rolls back from {@code expectedVersion} of {@code modelId} (empty: any model), only if that serves. */
+        CommandResult rollback(long expectedVersion, String modelId);
 
         CommandResult setReportInterval(int seconds);
 
@@ -58,7 +60,16 @@ public final class CommandHandler {
                     answer.accept(actions.activate(command.getActivate().getVersion(), variant));
                 }
             }
-            case ROLLBACK -> answer.accept(actions.rollback());
+            case ROLLBACK -> {
+                // without the version it rolls back from, a Rollback sent twice would toggle between two models
+                if (command.getRollback().getExpectedVersion() == 0) {
+                    answer.accept(result(CommandResult.Code.REJECTED,
+                            "rollback needs expected_version, the version it rolls back from"));
+                } else {
+                    answer.accept(actions.rollback(command.getRollback().getExpectedVersion(),
+                            command.getRollback().getModelId()));
+                }
+            }
             case SET_REPORT_INTERVAL -> {
                 int s = command.getSetReportInterval().getSeconds();
                 if (s < 1 || s > MAX_REPORT_INTERVAL_SECONDS) {

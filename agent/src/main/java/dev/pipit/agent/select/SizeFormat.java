@@ -1,7 +1,5 @@
 package dev.pipit.agent.select;
 
-import java.util.Locale;
-
 /** Byte counts as people read them in reasons and logs: "512 KiB", "1.5 MiB". */
 public final class SizeFormat {
 
@@ -21,14 +19,15 @@ public final class SizeFormat {
         return oneDecimal(n / (1024.0 * 1024 * 1024)) + " GiB";
     }
 
-    /** "1.5", but "2" rather than "2.0". */
+    /** "1.5", but "2" rather than "2.0"; without String.format, whose locale data a device need not load. */
     private static String oneDecimal(double v) {
-        String s = String.format(Locale.ROOT, "%.1f", v);
-        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+        long tenths = Math.round(v * 10);
+        return tenths % 10 == 0 ? Long.toString(tenths / 10) : tenths / 10 + "." + tenths % 10;
     }
 
     /** A fraction as a percentage with one decimal: 0.879 → "87.9%". */
     public static String percent(double fraction) {
-        return String.format(Locale.ROOT, "%.1f%%", fraction * 100);
+        long tenths = Math.round(Math.abs(fraction) * 1000);
+        return (fraction < 0 && tenths != 0 ? "-" : "") + tenths / 10 + "." + tenths % 10 + "%";
     }
 }

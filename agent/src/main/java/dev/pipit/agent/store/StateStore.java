@@ -2,7 +2,6 @@ package dev.pipit.agent.store;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
@@ -77,20 +76,19 @@ public final class StateStore {
 
     /** Commits a new state: after this returns, a restart (or a power cut) sees it. */
     public void save(AgentState next) throws IOException {
-        Properties p = new Properties();
+        Map<String, String> p = new HashMap<>();
         put(p, "active", next.active());
         put(p, "previous", next.previous());
-        p.setProperty("probation", Boolean.toString(next.probation()));
-        p.setProperty("crashes", Integer.toString(next.crashes()));
-        p.setProperty("running", Boolean.toString(next.running()));
-        next.trusted().forEach((model, t) -> p.setProperty("trusted." + model, t.version() + " " + t.manifestSha256()));
-        p.setProperty("sequence", Long.toString(next.sequence()));
+        p.put("probation", Boolean.toString(next.probation()));
+        p.put("crashes", Integer.toString(next.crashes()));
+        p.put("running", Boolean.toString(next.running()));
+        next.trusted().forEach((model, t) -> p.put("trusted." + model, t.version() + " " + t.manifestSha256()));
+        p.put("sequence", Long.toString(next.sequence()));
         if (next.reportIntervalSeconds() > 0) {
-            p.setProperty("report-interval", Integer.toString(next.reportIntervalSeconds()));
+            p.put("report-interval", Integer.toString(next.reportIntervalSeconds()));
         }
-        StringWriter w = new StringWriter();
-        p.store(w, "pipit agent state; written atomically, do not edit while the agent runs");
-        AtomicFiles.write(root.resolve(STATE), w.toString().getBytes(StandardCharsets.UTF_8));
+        String text = PropertiesText.format("pipit agent state; written atomically, do not edit while the agent runs", p);
+        AtomicFiles.write(root.resolve(STATE), text.getBytes(StandardCharsets.UTF_8));
         state = next;
     }
 
@@ -242,16 +240,16 @@ public final class StateStore {
         return m != null && m.slot() == slot && m.variant().equals(variant);
     }
 
-    private static void put(Properties p, String prefix, AgentState.Installed m) {
+    private static void put(Map<String, String> p, String prefix, AgentState.Installed m) {
         if (m == null) {
             return;
         }
-        p.setProperty(prefix + ".slot", m.slot().dirName());
-        p.setProperty(prefix + ".model", m.modelId());
-        p.setProperty(prefix + ".version", Long.toString(m.version()));
-        p.setProperty(prefix + ".variant", m.variant());
-        p.setProperty(prefix + ".reason", m.reason());
-        p.setProperty(prefix + ".activated", Long.toString(m.activatedEpochMillis()));
+        p.put(prefix + ".slot", m.slot().dirName());
+        p.put(prefix + ".model", m.modelId());
+        p.put(prefix + ".version", Long.toString(m.version()));
+        p.put(prefix + ".variant", m.variant());
+        p.put(prefix + ".reason", m.reason());
+        p.put(prefix + ".activated", Long.toString(m.activatedEpochMillis()));
     }
 
     private static AgentState.Installed installed(Properties p, String prefix) {

@@ -2,12 +2,12 @@ package dev.pipit.agent.tune;
 
 import dev.pipit.agent.select.MeasuredLatency;
 import dev.pipit.agent.store.AtomicFiles;
+import dev.pipit.agent.store.PropertiesText;
 import dev.pipit.protocol.v1.TuneReport;
 import dev.pipit.protocol.v1.Variant;
 import dev.pipit.protocol.v1.VariantMeasurement;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,12 +93,12 @@ public final class TunedProfile {
                         vm.getMaxBatch(), vm.getRetainedHeapBytes(), report.getEpochMillis()));
             }
         }
-        Properties p = new Properties();
-        p.setProperty("profile", profileName);
-        figures.forEach((key, m) -> p.setProperty(PREFIX + key, format(m)));
-        StringWriter w = new StringWriter();
-        p.store(w, "measured on this device by the tune command; later selections use these figures (safe to delete)");
-        AtomicFiles.write(file, w.toString().getBytes(StandardCharsets.UTF_8));
+        Map<String, String> p = new HashMap<>();
+        p.put("profile", profileName);
+        figures.forEach((key, m) -> p.put(PREFIX + key, format(m)));
+        String text = PropertiesText.format(
+                "measured on this device by the tune command; later selections use these figures (safe to delete)", p);
+        AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String format(Measured m) {

@@ -31,8 +31,8 @@ class CommandHandlerTest {
         }
 
         @Override
-        public CommandResult rollback() {
-            calls.add("rollback");
+        public CommandResult rollback(long expectedVersion, String modelId) {
+            calls.add("rollback " + expectedVersion + " " + modelId);
             return CommandHandler.result(CommandResult.Code.REJECTED, "there is no model to roll back to");
         }
 
@@ -88,10 +88,21 @@ class CommandHandlerTest {
 
     @Test
     void handle_rollback_answersWhatTheActionSays() {
-        CommandResult r = handle(Command.newBuilder().setRollback(Rollback.getDefaultInstance()).build());
+        CommandResult r = handle(Command.newBuilder().setRollback(Rollback.newBuilder().setExpectedVersion(2)
+                .setModelId("tiny")).build());
 
         assertEquals(CommandResult.Code.REJECTED, r.getCode());
         assertEquals("there is no model to roll back to", r.getReason());
+        assertEquals(List.of("rollback 2 tiny"), calls);
+    }
+
+    @Test
+    void handle_rollbackWithoutExpectedVersion_isRejectedWithoutAction() {
+        CommandResult r = handle(Command.newBuilder().setRollback(Rollback.getDefaultInstance()).build());
+
+        assertEquals(CommandResult.Code.REJECTED, r.getCode());
+        assertEquals("rollback needs expected_version, the version it rolls back from", r.getReason());
+        assertEquals(List.of(), calls);
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import dev.pipit.protocol.bundle.KeyFiles;
+import dev.pipit.protocol.testing.MosquittoBroker;
 import dev.pipit.protocol.topic.Topics;
 import dev.pipit.protocol.v1.Command;
 import dev.pipit.protocol.v1.CommandResult;
@@ -19,6 +20,7 @@ import dev.pipit.runtime.graph.Graph;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Predicate;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 
@@ -30,14 +32,12 @@ public final class FleetSide implements AutoCloseable {
 
     public static final Duration WAIT = Duration.ofSeconds(20);
 
-    private final Path dir;
-    private Mosquitto broker;
+    private final MosquittoBroker broker;
     private MqttTestClient client;
     private final KeyPair key;
     private final Path publicKey;
 
-    private FleetSide(Path dir, Mosquitto broker) throws Exception {
-        this.dir = dir;
+    private FleetSide(Path dir, MosquittoBroker broker) throws Exception {
         this.broker = broker;
         this.key = KeyFiles.generate();
         this.publicKey = dir.resolve("fleet.pub");
@@ -47,7 +47,7 @@ public final class FleetSide implements AutoCloseable {
 
     /** Starts a broker (with persistence if asked: retained chunks then survive its restart) and connects. */
     public static FleetSide start(Path dir, boolean persistent) throws Exception {
-        return new FleetSide(dir, Mosquitto.start(dir, persistent));
+        return new FleetSide(dir, MosquittoBroker.start(persistent ? List.of("persistence true") : List.of()));
     }
 
     private void connect() throws Exception {
@@ -63,7 +63,7 @@ public final class FleetSide implements AutoCloseable {
         return publicKey;
     }
 
-    public Mosquitto broker() {
+    public MosquittoBroker broker() {
         return broker;
     }
 
@@ -78,12 +78,12 @@ public final class FleetSide implements AutoCloseable {
     /** Stops the broker (it saves its persistence file) and drops the fleet client. */
     public void stopBroker() throws Exception {
         client.close();
-        broker.close();
+        broker.stop();
     }
 
     /** Starts the broker again on the same port (and persistence file) and reconnects the fleet client. */
-    public void restartBroker(boolean persistent) throws Exception {
-        broker = Mosquitto.start(dir, broker.port(), persistent);
+    public void restartBroker() throws Exception {
+        broker.restart();
         connect();
     }
 

@@ -7,6 +7,7 @@ import dev.pipit.protocol.bundle.ManifestSigner;
 import dev.pipit.protocol.topic.Topics;
 import dev.pipit.protocol.trust.RootSigner;
 import dev.pipit.protocol.trust.TrustRoot;
+import dev.pipit.protocol.v1.Attribute;
 import dev.pipit.protocol.v1.DataType;
 import dev.pipit.protocol.v1.Manifest;
 import dev.pipit.protocol.v1.NodeDef;
@@ -276,7 +277,8 @@ public final class HostileCorpus {
         e.put("graph with constant data of the wrong length", (g, r) -> g.setTensors(2, g.getTensors(2).toBuilder()
                 .setData(g.getTensors(2).getData().substring(1 + r.nextInt(5)))));
         e.put("graph with an unknown operator", (g, r) -> g.setNodes(2, g.getNodes(2).toBuilder().setOp(r.nextBoolean() ? "CONV9D" : "fully_connected")));
-        e.put("graph with an unknown attribute", (g, r) -> g.setNodes(1, g.getNodes(1).toBuilder().putAttributes(r.nextBoolean() ? "activation" : "evil", "TANH")));
+        e.put("graph with an unknown attribute", (g, r) -> g.setNodes(1, g.getNodes(1).toBuilder().addAttributes(Attribute.newBuilder()
+                .setKey(r.nextBoolean() ? "activation" : "evil").setValue("TANH"))));
         e.put("graph declaring a tensor twice", (g, r) -> g.addTensors(g.getTensors(4)));
         e.put("graph with a bias of the wrong type", (g, r) -> g.setTensors(3, g.getTensors(3).toBuilder().setType(DataType.FLOAT32)));
         e.put("graph without nodes", (g, r) -> g.clearNodes());
@@ -337,7 +339,7 @@ public final class HostileCorpus {
         b.addTensors(TensorDef.newBuilder().setName("w1_values").setType(DataType.INT8).setConstant(true).addShape(nnz)
                 .setData(ByteString.copyFrom(values.toByteArray())));
         b.setNodes(1, b.getNodes(1).toBuilder().clearInputs().addInputs("xq").addInputs("w1_row_ends")
-                .addInputs("w1_columns").addInputs("w1_values").addInputs("b1").putAttributes("weight_format", "csr"));
+                .addInputs("w1_columns").addInputs("w1_values").addInputs("b1").addAttributes(Attribute.newBuilder().setKey("weight_format").setValue("csr")));
         return b.build().toByteArray();
     }
 

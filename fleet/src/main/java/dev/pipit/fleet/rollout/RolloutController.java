@@ -511,10 +511,11 @@ public final class RolloutController implements AutoCloseable {
                 d.setRollbackStartedEpochMillis(now);
                 dirty = true;
             }
-            // Rollback returns to the device's previous model, whatever it runs: a command delivered late (after
-            // the device moved on) would do harm, so it expires when this controller stops waiting for it.
+            // Rollback applies only while the device runs the release (a late or repeated command answers
+            // PRECONDITION_FAILED rather than toggling back); it also expires when this controller stops waiting.
             CompletableFuture<byte[]> answer = commands.computeIfAbsent(id, k -> requests.send(Topics.deviceCommands(id),
-                    id, Command.newBuilder().setRollback(Rollback.getDefaultInstance()).build().toByteArray(),
+                    id, Command.newBuilder().setRollback(Rollback.newBuilder().setExpectedVersion(state.getToVersion())
+                            .setModelId(model)).build().toByteArray(),
                     COMMAND_TIMEOUT_MILLIS / 1000));
             if (!answer.isDone()) {
                 if (now - d.getRollbackStartedEpochMillis() > COMMAND_TIMEOUT_MILLIS) {
@@ -524,7 +525,8 @@ public final class RolloutController implements AutoCloseable {
                 continue;
             }
             CommandResult result = commandResult(answer);
-            if (result.getCode() != CommandResult.Code.OK) {
+            // PRECONDITION_FAILED: it no longer runs the release; like OK, its status says where it is
+            if (result.getCode() != CommandResult.Code.OK && result.getCode() != CommandResult.Code.PRECONDITION_FAILED) {
                 fallBack(d, "Rollback command answered " + result.getCode() + ": " + result.getReason(), now);
             } else if (now - d.getRollbackStartedEpochMillis() > wait) {
                 rolledBack(d, DeviceRollout.Rollback.ROLLBACK_FAILED, "answered the Rollback command but still runs v"

@@ -2,6 +2,7 @@ package dev.pipit.protocol.graph;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import dev.pipit.protocol.v1.Attribute;
 import dev.pipit.protocol.v1.NodeDef;
 import dev.pipit.protocol.v1.QuantizationDef;
 import dev.pipit.protocol.v1.TensorDef;
@@ -13,7 +14,10 @@ import dev.pipit.runtime.graph.OpType;
 import dev.pipit.runtime.graph.Quantization;
 import dev.pipit.runtime.graph.Tensor;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Converts between the runtime's graph and its wire form, a variant payload. */
 public final class GraphCodec {
@@ -53,12 +57,13 @@ public final class GraphCodec {
             g.addTensors(d);
         }
         for (Node n : graph.nodes()) {
-            g.addNodes(NodeDef.newBuilder()
+            NodeDef.Builder d = NodeDef.newBuilder()
                     .setName(n.name())
                     .setOp(n.op().name())
                     .addAllInputs(n.inputs())
-                    .addAllOutputs(n.outputs())
-                    .putAllAttributes(n.attributes()));
+                    .addAllOutputs(n.outputs());
+            new TreeMap<>(n.attributes()).forEach((k, v) -> d.addAttributes(Attribute.newBuilder().setKey(k).setValue(v)));
+            g.addNodes(d);
         }
         return g.build().toByteArray();
     }
@@ -92,7 +97,7 @@ public final class GraphCodec {
             }
             List<Node> nodes = new ArrayList<>(g.getNodesCount());
             for (NodeDef d : g.getNodesList()) {
-                nodes.add(new Node(d.getName(), op(d), d.getInputsList(), d.getOutputsList(), d.getAttributesMap()));
+                nodes.add(new Node(d.getName(), op(d), d.getInputsList(), d.getOutputsList(), attributes(d)));
             }
             return new Graph(tensors, nodes, g.getInputsList(), g.getOutputsList());
         } catch (IllegalArgumentException | ArithmeticException e) {
@@ -174,13 +179,23 @@ public final class GraphCodec {
                         + limits.maxNodeInputs() + ", " + limits.maxNodeInputs() + " and " + limits.maxAttributes()
                         + " are allowed");
             }
-            for (var a : n.getAttributesMap().entrySet()) {
+            for (Attribute a : n.getAttributesList()) {
                 if (a.getKey().length() > limits.maxNameLength() || a.getValue().length() > limits.maxNameLength()) {
                     throw new MalformedGraphException("node " + n.getName() + " has an attribute longer than "
                             + limits.maxNameLength() + " characters");
                 }
             }
         }
+    }
+
+    private static Map<String, String> attributes(NodeDef d) {
+        Map<String, String> attributes = new HashMap<>();
+        for (Attribute a : d.getAttributesList()) {
+            if (attributes.put(a.getKey(), a.getValue()) != null) {
+                throw new MalformedGraphException("node " + d.getName() + " has attribute " + a.getKey() + " twice");
+            }
+        }
+        return attributes;
     }
 
     private static long saturatedProduct(long a, long b) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.pipit.protocol.testing.Bounded;
 import dev.pipit.protocol.testing.Mutator;
+import dev.pipit.protocol.v1.Attribute;
 import dev.pipit.protocol.v1.DataType;
 import dev.pipit.protocol.v1.NodeDef;
 import dev.pipit.protocol.v1.QuantizationDef;
@@ -115,7 +116,7 @@ class GraphCodecFuzzTest {
             }
             NodeDef.Builder fc = node("fc" + l, "FULLY_CONNECTED", List.of(last, w, b), y).toBuilder();
             if (r.nextBoolean()) {
-                fc.putAttributes("activation", "RELU");
+                fc.addAttributes(Attribute.newBuilder().setKey("activation").setValue("RELU"));
             }
             g.addNodes(fc);
             last = y;
@@ -165,7 +166,8 @@ class GraphCodecFuzzTest {
                 g.addNodes(r.nextInt(g.getNodesCount() + 1), moved); // a node before its producer: a cycle in list form
             }
             case 9 -> node.setOp(r.nextBoolean() ? "CONV9D" : OpType.values()[r.nextInt(OpType.values().length)].name());
-            case 10 -> node.putAttributes(r.nextBoolean() ? "activation" : "axis", r.nextBoolean() ? "TANH" : "-9");
+            case 10 -> node.addAttributes(Attribute.newBuilder().setKey(r.nextBoolean() ? "activation" : "axis")
+                    .setValue(r.nextBoolean() ? "TANH" : "-9"));
             case 11 -> tensor.setConstant(!tensor.getConstant());
             case 12 -> g.addTensors(g.getTensors(t)); // declared twice
             default -> g.setOutputs(0, g.getTensors(t).getName());

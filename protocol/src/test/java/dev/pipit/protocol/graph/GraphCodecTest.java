@@ -1,11 +1,14 @@
 package dev.pipit.protocol.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import dev.pipit.protocol.v1.Attribute;
+import dev.pipit.protocol.v1.NodeDef;
 import dev.pipit.protocol.v1.TensorDef;
 import dev.pipit.protocol.v1.VariantGraph;
 import dev.pipit.runtime.Interpreter;
@@ -164,5 +167,27 @@ class GraphCodecTest {
         byte[] bad = g.toBuilder().setTensors(1, xq).build().toByteArray();
         MalformedGraphException e = assertThrows(MalformedGraphException.class, () -> GraphCodec.decode(bad));
         assertTrue(e.getMessage().contains("scale"), e.getMessage());
+    }
+
+    @Test
+    void decode_attributeTwice_rejectedNamingNodeAndKey() {
+        VariantGraph g = encoded();
+        NodeDef fc = g.getNodes(1).toBuilder().addAttributes(Attribute.newBuilder().setKey("activation").setValue("TANH"))
+                .build();
+        byte[] bad = g.toBuilder().setNodes(1, fc).build().toByteArray();
+        MalformedGraphException e = assertThrows(MalformedGraphException.class, () -> GraphCodec.decode(bad));
+        assertEquals("node fc has attribute activation twice", e.getMessage());
+    }
+
+    @Test
+    void decode_attributesAsMapEntries_readsThem() {
+        // what a map<string, string> field wrote: field 5, one length-delimited {1: key, 2: value} entry per pair
+        byte[] entry = {0x0a, 0x01, 'a', 0x12, 0x02, '-', '1'};
+        byte[] node = new byte[2 + entry.length];
+        node[0] = 0x2a;
+        node[1] = (byte) entry.length;
+        System.arraycopy(entry, 0, node, 2, entry.length);
+        NodeDef parsed = assertDoesNotThrow(() -> NodeDef.parseFrom(node));
+        assertEquals(List.of(Attribute.newBuilder().setKey("a").setValue("-1").build()), parsed.getAttributesList());
     }
 }

@@ -37,7 +37,9 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /**
      * Starts Mosquitto with extra configuration lines (persistence, limits, authentication, ...); a line that
-     * sets {@code allow_anonymous}, {@code max_packet_size} or {@code persistence} replaces the default.
+     * sets {@code allow_anonymous}, {@code max_packet_size}, {@code persistence} or {@code set_tcp_nodelay}
+     * replaces the default. With {@code persistence true} the database lives in the broker's directory, so
+     * retained messages and persistent sessions survive {@link #stop()} and {@link #restart()}.
      */
     public static MosquittoBroker start(List<String> extraConfig) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY)) {
@@ -88,6 +90,18 @@ public final class MosquittoBroker implements AutoCloseable {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * Stops the broker as an operator would (SIGTERM: it saves its persistence database); {@link #restart()}
+     * brings it back on the same port.
+     */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts the broker again on the same port and database, killing it first if it still runs. */
     public void restart() throws IOException, InterruptedException {
         kill();
         launch();
@@ -104,6 +118,7 @@ public final class MosquittoBroker implements AutoCloseable {
         conf.addAll(List.of(
                 // started as root, Mosquitto would switch to the "mosquitto" user and could not read the files here
                 "user " + System.getProperty("user.name"),
+                "persistence_location " + dir.toAbsolutePath() + "/",
                 "log_dest file " + dir.resolve("mosquitto.log"),
                 "log_type error",
                 "log_type warning"));
@@ -113,6 +128,9 @@ public final class MosquittoBroker implements AutoCloseable {
         }
         if (!sets("persistence")) {
             conf.add("persistence false");
+        }
+        if (!sets("set_tcp_nodelay")) {
+            conf.add("set_tcp_nodelay true"); // request/response round trips without Nagle's 40 ms
         }
         Path confFile = dir.resolve("mosquitto.conf");
         Files.write(confFile, conf);
@@ -148,10 +166,7 @@ public final class MosquittoBroker implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process != null) {
-            process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            stop();
         }
     }
 }
