@@ -5,9 +5,14 @@ import dev.pipit.compress.train.Layer;
 import dev.pipit.compress.train.Network;
 import dev.pipit.compress.train.Optimizer;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * PGD adversarial fine-tuning (Madry et al., 2018) with the 50/50 mix of Goodfellow et al.: in every
@@ -41,26 +46,20 @@ public record AdversarialTraining(float epsilon, int attackSteps, int epochs, fl
         int size = net.inputSize();
         float[] x = new float[batchSize * size];
         int[] y = new int[batchSize];
-        int[] order = new int[train.count()];
-        Arrays.setAll(order, i -> i);
-        Random shuffle = new Random(seed ^ 0x5DEECE66DL);
-        long stepsPerEpoch = (order.length + batchSize - 1) / batchSize;
+        List<Integer> order = IntStream.range(0, train.count()).boxed().collect(Collectors.toCollection(ArrayList::new));
+        Random shuffle = new Random(seed);
+        long stepsPerEpoch = (order.size() + batchSize - 1) / batchSize;
         long total = epochs * stepsPerEpoch;
         long step = 0;
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = shuffle.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            Collections.shuffle(order, shuffle);
             long start = System.nanoTime();
             double lossSum = 0;
-            for (int first = 0; first < order.length; first += batchSize) {
-                int n = Math.min(batchSize, order.length - first);
+            for (int first = 0; first < order.size(); first += batchSize) {
+                int n = Math.min(batchSize, order.size() - first);
                 for (int b = 0; b < n; b++) {
-                    train.copyImage(order[first + b], x, b * size);
-                    y[b] = train.label(order[first + b]);
+                    train.copyImage(order.get(first + b), x, b * size);
+                    y[b] = train.label(order.get(first + b));
                 }
                 int half = n / 2;
                 if (n - half > 0) {
