@@ -3,11 +3,11 @@
 # Fashion-MNIST CNN (or --onnx another model; variants fp32 and int8, the rpi-zero-2w profile picks one)
 # published and cached in a state directory, then for each JVM configuration: start the agent, time the first
 # answered inference from process start (a client asks every 5 ms), time 200 round trips, read
-# VmRSS/VmHWM/RssAnon/RssFile/Threads from /proc two seconds later and VmRSS/VmHWM again after --steady
-# seconds, stop it. Prints a Markdown table (docs/agent-footprint.md records one).
+# VmRSS/VmHWM/RssAnon/RssFile/Threads from /proc --settle seconds later (2) and VmRSS/VmHWM again --steady
+# seconds (15) after the first answer, stop it. Prints a Markdown table (docs/agent-footprint.md records one).
 #
-#   deploy/bench/footprint.sh [--runs N] [--agent-home DIR] [--work DIR] [--onnx FILE] [--steady S]
-#                             [--only "LABEL|JVM OPTIONS"]
+#   deploy/bench/footprint.sh [--runs N] [--agent-home DIR] [--work DIR] [--onnx FILE] [--settle S]
+#                             [--steady S] [--only "LABEL|JVM OPTIONS"]
 #
 # --agent-home: a directory with pipit-agent.jar and lib/ (the installed package: /usr/lib/pipit);
 #               default: the build tree (agent/target; run 'mvn -pl agent -am package -DskipTests').

@@ -74,6 +74,15 @@ class AgentRollbackTest {
         return fleet.command("pi-ab", c, WAIT);
     }
 
+    /** The agent activates v1, then v2 (v1 its rollback target). */
+    private DeviceStatus upgradedFromV1ToV2() throws Exception {
+        bundle(1).publish(fleet.client());
+        start(profile(1 << 20));
+        fleet.awaitStatus("pi-ab", serving(1, "fp32"));
+        bundle(2).publish(fleet.client());
+        return fleet.awaitStatus("pi-ab", serving(2, "fp32"));
+    }
+
     private static Command rollback(long fromVersion) {
         return Command.newBuilder().setRollback(Rollback.newBuilder().setExpectedVersion(fromVersion).setModelId("tiny"))
                 .build();
@@ -85,11 +94,7 @@ class AgentRollbackTest {
 
     @Test
     void commands_rollbackThenActivate_switchBetweenTheSlotsAndReportEachChange() throws Exception {
-        bundle(1).publish(fleet.client());
-        start(profile(1 << 20));
-        fleet.awaitStatus("pi-ab", serving(1, "fp32"));
-        bundle(2).publish(fleet.client());
-        DeviceStatus upgraded = fleet.awaitStatus("pi-ab", serving(2, "fp32"));
+        DeviceStatus upgraded = upgradedFromV1ToV2();
         assertEquals(1, upgraded.getRollbackTarget().getVersion());
         assertTrue(upgraded.getProbation());
 
@@ -124,11 +129,7 @@ class AgentRollbackTest {
 
     @Test
     void rollback_sentTwice_rollsBackOnceAndAnswersPreconditionFailed() throws Exception {
-        bundle(1).publish(fleet.client());
-        start(profile(1 << 20));
-        fleet.awaitStatus("pi-ab", serving(1, "fp32"));
-        bundle(2).publish(fleet.client());
-        fleet.awaitStatus("pi-ab", serving(2, "fp32"));
+        upgradedFromV1ToV2();
 
         CommandResult first = command(rollback(2));
         CommandResult again = command(rollback(2));
