@@ -1,6 +1,7 @@
 package dev.pipit.compress.variant;
 
 import dev.pipit.compress.quantize.WeightQuantizer;
+import dev.pipit.compress.security.privacy.PublicSplit;
 import dev.pipit.compress.security.privacy.RdpAccountant;
 import dev.pipit.compress.train.DpSgdOptions;
 import dev.pipit.compress.train.DpSgdTrainer;
@@ -12,8 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A model trained from scratch with DP-SGD at a target ε (δ = 1e-5), then static int8 (post-processing: no privacy
- * cost, but its calibration images are training images, see docs/model-security.md). Fine-tuning the non-private
+ * A model trained from scratch with DP-SGD at a target ε (δ = 1e-5), then static int8 calibrated on the public
+ * images only ({@link PublicSplit}): activation ranges taken from private images would escape the accounting, ranges
+ * from public ones are post-processing and cost nothing. Fine-tuning the non-private
  * parent would not be private, so the parent only lends its kind: a CNN parent gets the small 8-16-48 CNN (DP-SGD
  * favours few parameters and per-example gradients are the cost), an MLP parent a 128-unit MLP. σ is the smallest
  * noise multiplier whose RDP-accounted ε over the whole run meets the target.
@@ -63,8 +65,11 @@ final class DifferentiallyPrivate implements Technique {
         details.put("samplingRate", q);
         details.put("sampling", "poisson");
         details.put("parameters", net.parameterCount());
-        return context.quantize(GraphLowering.toGraph(net), WeightQuantizer.perChannel(), String.format(Locale.ROOT,
-                "%s trained from scratch with DP-SGD (ε=%.2f, δ=%.0e; σ=%.3f, C=%.1f, Poisson q=%.4f, %d epochs, Adam %.0e), int8",
+        CompressionContext open = CompressionContext.of(context.parent(), PublicSplit.publicImages(context.train()),
+                context.test(), context.calibrationCount(), context.budget(), context.seed(), context.threads(), context.log());
+        return open.quantize(GraphLowering.toGraph(net), WeightQuantizer.perChannel(), String.format(Locale.ROOT,
+                "%s trained from scratch with DP-SGD (ε=%.2f, δ=%.0e; σ=%.3f, C=%.1f, Poisson q=%.4f, %d epochs, Adam %.0e), "
+                        + "int8 calibrated on public images",
                 convolutional ? "CNN 8-16-48" : "MLP 128", epsilon, DELTA, sigma, CLIP, q, EPOCHS, RATE), details);
     }
 }
