@@ -10,10 +10,11 @@ import java.util.Arrays;
  * nothing.
  *
  * <p>Weights are {@code [out, (in / group)·kh·kw]} rows in any {@link Int8Matrix} form. Dense weights run
- * the pixel kernels ({@link VectorKernels#convInt8}): a tile of output pixels is gathered tap-major
- * ({@code [k][pixels]}, each tap's row copied from an input row) into caller-owned scratch, multiplied with
- * vectors across pixels, so small K (a first layer's 9 taps) and depthwise convolutions vectorise as well as
- * large K, and requantized with vectors into the output. Compressed weights multiply through
+ * the pixel kernels ({@link VectorKernels#convInt8}): a tile of output pixels is laid out tap-major
+ * ({@code [k][pixels]}) in caller-owned scratch (with stride 1 each tap's row is one copy of the padded
+ * input, see {@link #pixelSpan}; strided convolutions gather per pixel), multiplied with vectors across
+ * pixels, so small K (a first layer's 9 taps) and depthwise convolutions vectorise as well as large K,
+ * and requantized with vectors. Compressed weights multiply through
  * {@link Int8Matrix#multiply}: a pixel-major im2col tile (at most {@link #TILE_BYTES} bytes) times the
  * group's weight rows.
  */

@@ -14,7 +14,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -74,8 +73,6 @@ final class PanamaKernels implements VectorKernels {
     private static final ThreadLocal<int[]> EDGE = ThreadLocal.withInitial(() -> new int[4 * INTS.length()]);
     /** Per-thread room for the last, partial block of a requantized channel. */
     private static final ThreadLocal<byte[]> TAIL = ThreadLocal.withInitial(() -> new byte[BYTE_STEP]);
-    /** Per-thread room for one vector of quantized values on their way to bytes. */
-    private static final ThreadLocal<int[]> QUANTIZED = ThreadLocal.withInitial(() -> new int[FLOATS.length()]);
     /** Per-thread room for the accumulators of fp32 convolution tiles at the last channels or pixels. */
     private static final ThreadLocal<float[]> FLOAT_EDGE = ThreadLocal.withInitial(() -> new float[8 * FLOATS.length()]);
     private static final VarHandle QUADS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -446,38 +443,6 @@ final class PanamaKernels implements VectorKernels {
     }
 
     // ---- fp32 ----
-
-    /**
-     * {@link Quantize#one}'s steps on float lanes, all exact: the capped magnitude, its truncation (by
-     * the 2^23 rounding trick and a correction, as lane conversions from float ran ~4× slower than the
-     * scalar loop on JDK 17; NaN is zeroed first, as a cast does), the half-up step, the sign, the zero
-     * point and the clamp; the int lanes then go to bytes through a small array, as no int-to-byte
-     * conversion is intrinsified at every width (128 bits has no 4-byte species).
-     */
-    @Override
-    public void quantize(float[] x, int xOff, float scale, int zeroPoint, byte[] y, int yOff, int count) {
-        Objects.checkFromIndexSize(xOff, count, x.length);
-        Objects.checkFromIndexSize(yOff, count, y.length);
-        int lanes = FLOATS.length(), bound = count - count % lanes;
-        int[] q = QUANTIZED.get();
-        for (int i = 0; i < bound; i += lanes) {
-            FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i).div(scale);
-            FloatVector magnitude = v.abs().min(256f);
-            magnitude = magnitude.blend(0f, magnitude.compare(VectorOperators.NE, magnitude)); // NaN
-            FloatVector nearest = magnitude.add(0x1p23f).sub(0x1p23f); // ties to even, exact below 2^23
-            FloatVector whole = nearest.blend(nearest.sub(1f), nearest.compare(VectorOperators.GT, magnitude));
-            FloatVector rounded = whole.blend(whole.add(1f), magnitude.sub(whole).compare(VectorOperators.GE, 0.5f));
-            // an integer in [-128, 127] plus 1.5 · 2^23 holds it in its low mantissa bits
-            rounded.blend(rounded.neg(), v.compare(VectorOperators.LT, 0f)).add(zeroPoint).max(-128f).min(127f).add(0x1.8p23f)
-                    .reinterpretAsInts().sub(0x4B400000).intoArray(q, 0);
-            for (int j = 0; j < lanes; j++) {
-                y[yOff + i + j] = (byte) q[j];
-            }
-        }
-        for (int i = bound; i < count; i++) {
-            y[yOff + i] = Quantize.one(x[xOff + i], scale, zeroPoint);
-        }
-    }
 
     /**
      * Four output channels × two vectors of pixels per pass: per tap, two patch loads and four broadcast

@@ -9,8 +9,6 @@ import dev.pipit.runtime.graph.Quantization;
  */
 public final class Quantize {
 
-    private static final VectorKernels KERNELS = VectorKernelsProvider.get();
-
     private final float scale;
     private final int zeroPoint;
 
@@ -20,19 +18,17 @@ public final class Quantize {
     }
 
     public void apply(float[] x, int xOff, byte[] y, int yOff, int count) {
-        KERNELS.quantize(x, xOff, scale, zeroPoint, y, yOff, count);
-    }
-
-    /** One value. */
-    static byte one(float x, float scale, int zeroPoint) {
-        // As roundHalfAwayFromZero, clamped: the magnitude is capped at 256 first (no int overflow, same
-        // result after the final clamp), so a cast truncates it exactly and no double floor is needed.
-        // NaN: the cap stays NaN, which casts to 0, giving the zero point.
-        float v = x / scale;
-        float magnitude = Math.min(Math.abs(v), 256f);
-        int whole = (int) magnitude;
-        int rounded = magnitude - whole >= 0.5f ? whole + 1 : whole;
-        return (byte) Math.min(127, Math.max(-128, (v < 0 ? -rounded : rounded) + zeroPoint));
+        for (int i = 0; i < count; i++) {
+            // As roundHalfAwayFromZero, clamped: the magnitude is capped at 256 first (no int overflow, same
+            // result after the final clamp), so a cast truncates it exactly and no double floor is needed.
+            // NaN: the cap stays NaN, which casts to 0, giving the zero point.
+            float v = x[xOff + i] / scale;
+            float magnitude = Math.min(Math.abs(v), 256f);
+            int whole = (int) magnitude;
+            int rounded = magnitude - whole >= 0.5f ? whole + 1 : whole;
+            int q = (v < 0 ? -rounded : rounded) + zeroPoint;
+            y[yOff + i] = (byte) Math.min(127, Math.max(-128, q));
+        }
     }
 
     /** Round to nearest, ties away from zero ({@code std::round}). */

@@ -125,11 +125,4 @@ final class ScalarKernels implements VectorKernels {
             }
         }
     }
-
-    @Override
-    public void quantize(float[] x, int xOff, float scale, int zeroPoint, byte[] y, int yOff, int count) {
-        for (int i = 0; i < count; i++) {
-            y[yOff + i] = Quantize.one(x[xOff + i], scale, zeroPoint);
-        }
-    }
 }

@@ -83,13 +83,6 @@ public interface VectorKernels {
     void convFloat(float[] w, int wOff, int k, int channels, float[] patch, int patchOff, int stride, float[] bias, int biasOff,
                    float min, float max, int pixels, float[] y, int yOff, int yStride);
 
-    /**
-     * fp32 to int8 as {@link Quantize} defines it, {@code count} values: {@code y[yOff + i] =
-     * clamp(roundHalfAwayFromZero(x[xOff + i] / scale) + zeroPoint)}, NaN to the zero point; identical
-     * bytes in every implementation.
-     */
-    void quantize(float[] x, int xOff, float scale, int zeroPoint, byte[] y, int yOff, int count);
-
     /** Pixels per block of {@link #convInt8}'s tiles: the most byte lanes of any supported vector. */
     int PIXEL_BLOCK = 64;
 }

@@ -342,33 +342,4 @@ class VectorKernelsTest {
             }
         }
     }
-
-    @Test
-    void quantize_randomSpecialAndTieValues_panamaEqualsScalarAndOne() {
-        SplittableRandom random = new SplittableRandom(28);
-        float[] specials = {Float.NaN, -Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE,
-                -Float.MAX_VALUE, Float.MAX_VALUE, 0x1p23f, -0x1p23f, 8388609f, 1e30f, -1e-30f};
-        for (int trial = 0; trial < 200; trial++) {
-            int count = random.nextInt(0, 150), off = random.nextInt(0, 3);
-            float scale = (float) Math.pow(10, random.nextDouble(-4, 1)), x[] = new float[off + count];
-            int zeroPoint = random.nextInt(-128, 128);
-            for (int i = off; i < x.length; i++) {
-                x[i] = switch (random.nextInt(4)) {
-                    case 0 -> specials[random.nextInt(specials.length)];
-                    case 1 -> (random.nextInt(-600, 600) + 0.5f) * scale; // ties, after the division or near them
-                    case 2 -> Math.nextUp((random.nextInt(-600, 600) + 0.5f) * scale);
-                    default -> (float) random.nextDouble(-300, 300) * scale;
-                };
-            }
-            byte[] scalar = new byte[off + count], panama = new byte[off + count];
-            SCALAR.quantize(x, off, scale, zeroPoint, scalar, off, count);
-            PANAMA.quantize(x, off, scale, zeroPoint, panama, off, count);
-            assertArrayEquals(scalar, panama, "trial " + trial);
-            for (int i = off; i < x.length; i++) {
-                float r = Quantize.roundHalfAwayFromZero(x[i] / scale);
-                float expected = Float.isNaN(r) ? zeroPoint : Math.min(127f, Math.max(-128f, r + zeroPoint));
-                assertEquals((byte) expected, scalar[i], "x " + x[i] + " scale " + scale + " zero point " + zeroPoint);
-            }
-        }
-    }
 }
