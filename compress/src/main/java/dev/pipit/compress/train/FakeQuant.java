@@ -1,8 +1,8 @@
 package dev.pipit.compress.train;
 
 /**
- * Simulates an int8 activation tensor during training: rounds to the grid {@code (q − zp)·scale} with q
- * in [−128, 127] and passes gradients straight through inside the representable range (zero outside),
+ * Simulates an int8 activation tensor during training: rounds (half away from zero, as the runtime) to
+ * the grid {@code (q − zp)·scale} with q in [−128, 127] and passes gradients straight through inside the representable range (zero outside),
  * the clipped straight-through estimator of quantization-aware training.
  */
 public final class FakeQuant implements Layer {
@@ -37,9 +37,14 @@ public final class FakeQuant implements Layer {
     public void forward(float[] x, float[] y, int from, int to) {
         int size = outputSize();
         for (int i = from * size; i < to * size; i++) {
-            float q = Math.max(-128, Math.min(127, Math.round(x[i] / scale) + zeroPoint));
+            float q = Math.max(-128, Math.min(127, roundHalfAway(x[i] / scale) + zeroPoint));
             y[i] = (q - zeroPoint) * scale;
         }
+    }
+
+    /** Ties away from zero, as the runtime's QUANTIZE and the quantizer ({@code std::round}). */
+    static int roundHalfAway(float v) {
+        return (int) Math.copySign(Math.floor(Math.abs((double) v) + 0.5), v);
     }
 
     @Override

@@ -119,9 +119,9 @@ public abstract sealed class WeightedLayer implements Layer permits Conv2d, Dens
                 for (int i = r * cols; i < (r + 1) * cols; i++) {
                     maxAbs = Math.max(maxAbs, Math.abs(weight[i]));
                 }
-                float scale = maxAbs > 0 ? maxAbs / 127f : 1f;
+                float scale = maxAbs > 0 ? maxAbs / 127f : 1f; // as the exporter: its scale, its rounding
                 for (int i = r * cols; i < (r + 1) * cols; i++) {
-                    effective[i] = Math.round(weight[i] / scale) * scale;
+                    effective[i] = Math.max(-127, Math.min(127, FakeQuant.roundHalfAway(weight[i] / scale))) * scale;
                 }
             }
         } else {

@@ -92,19 +92,26 @@ class TechniquesTest {
     }
 
     @Test
-    void sparse80_storesEightyPercentZerosAsCsr() {
+    void sparse80_keepsAFifthOfTheWeightsInAThirdOfDenseInt8Ram() {
         VariantResult r = build("sparse80");
         Graph g = r.graph();
-        assertTrue(g.nodes().stream().anyMatch(n -> "csr".equals(n.attributes().get("weight_format"))));
         @SuppressWarnings("unchecked")
         Map<String, Double> sparsity = (Map<String, Double>) r.details().get("layerSparsity");
         assertEquals(4, sparsity.size(), sparsity.toString());
+        @SuppressWarnings("unchecked")
+        Map<String, String> formats = (Map<String, String>) r.details().get("layerFormats");
+        assertTrue(formats.containsValue("bitmap"), formats.toString());
         long nonZeros = 0;
         Map<String, dev.pipit.runtime.graph.Tensor> t = g.tensorsByName();
         for (Node n : g.nodes()) {
             if (n.op() == OpType.CONV_2D || n.op() == OpType.FULLY_CONNECTED) {
-                boolean csr = "csr".equals(n.attributes().get("weight_format"));
-                byte[] w = t.get(n.inputs().get(csr ? 3 : 1)).bytes();
+                String format = n.attributes().getOrDefault("weight_format", "dense");
+                assertEquals(formats.get(n.name()), format);
+                byte[] w = t.get(n.inputs().get(switch (format) {
+                    case "csr" -> 3;
+                    case "bitmap" -> 2;
+                    default -> 1;
+                })).bytes();
                 for (byte b : w) {
                     nonZeros += b != 0 ? 1 : 0;
                 }
@@ -112,7 +119,15 @@ class TechniquesTest {
         }
         assertTrue(nonZeros <= Math.round(0.2 * 108_432), nonZeros + " non-zero weights of 108,432");
         assertTrue(Macs.perSample(g) < Macs.perSample(context.parent()));
+        long denseInt8 = weightBytesInRam(build("int8").graph());
+        assertTrue(weightBytesInRam(g) <= 0.35 * denseInt8, weightBytesInRam(g) + " bytes vs dense int8 " + denseInt8);
         assertTrue(accuracy(g) >= fp32 - 0.10, "sparse80 " + accuracy(g));
+    }
+
+    private static long weightBytesInRam(Graph g) {
+        try (Interpreter interpreter = Interpreter.load(g, RuntimeOptions.defaults())) {
+            return interpreter.weightBytes();
+        }
     }
 
     @Test

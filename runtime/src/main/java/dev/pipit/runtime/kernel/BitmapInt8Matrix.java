@@ -5,11 +5,15 @@ package dev.pipit.runtime.kernel;
  * {@code k / 8} of the row, every row starting on a byte boundary) says whether it is stored, and the
  * stored values follow in row-major order. At 80 % zeros this is ⅛ + ⅕ of a byte per weight, about a
  * third of dense int8, where CSR's 16-bit column indices need 0.6. Held as is, plus one int row start per
- * row; {@link #multiply} walks the bitmap a byte at a time and multiplies only the stored values, so its
- * time scales with the non-zeros (plus K/8 byte tests per row). Scalar, hence identical in every
- * {@link VectorKernels} implementation.
+ * row. {@link #multiply} walks the bitmap a byte at a time and multiplies only the stored values, so its
+ * time scales with the non-zeros (plus K/8 byte tests per row) — except for several samples at once on
+ * a matrix more than an eighth full, where a scalar multiply per stored weight and sample loses to the
+ * vector GEMM: there it decodes {@value #BLOCK} rows at a time into caller-owned scratch, as
+ * {@link PalettizedInt8Matrix} does, and the decode is shared by every sample of the call.
  */
 public final class BitmapInt8Matrix implements Int8Matrix {
+
+    private static final int BLOCK = 4; // rows decoded per GEMM: the kernels' register block
 
     private final int rows;
     private final int cols;
@@ -18,6 +22,7 @@ public final class BitmapInt8Matrix implements Int8Matrix {
     private final byte[] values;
     private final int[] rowStart; // rows + 1 entries
     private final int[] rowSums;
+    private final boolean decodeForBatches;
 
     /**
      * @param mask {@code rows × ⌈cols / 8⌉} bytes; bits past {@code cols} in a row's last byte are 0
@@ -54,6 +59,7 @@ public final class BitmapInt8Matrix implements Int8Matrix {
         this.cols = cols;
         this.mask = mask.clone();
         this.values = values.clone();
+        this.decodeForBatches = stored * 8L > (long) rows * cols;
         this.rowSums = new int[rows];
         for (int r = 0; r < rows; r++) {
             for (int i = rowStart[r]; i < rowStart[r + 1]; i++) {
@@ -93,17 +99,39 @@ public final class BitmapInt8Matrix implements Int8Matrix {
 
     @Override
     public int scratchBytes() {
-        return 0;
+        return decodeForBatches ? BLOCK * cols : 0;
     }
 
     @Override
     public void multiply(VectorKernels kernels, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
                          int[] out, int outOff, int outStride, byte[] scratch, int scratchOff) {
+        if (samples > 1 && decodeForBatches) {
+            for (int r = rowFrom; r < rowTo; r += BLOCK) {
+                int n = Math.min(BLOCK, rowTo - r);
+                for (int i = 0; i < n; i++) {
+                    decodeRow(r + i, scratch, scratchOff + i * cols);
+                }
+                kernels.gemmInt8(scratch, scratchOff, cols, 0, n, x, xOff, xStride, samples, out, outOff + r, outStride);
+            }
+            return;
+        }
         for (int r = rowFrom; r < rowTo; r++) {
             if (samples == 1) {
                 out[outOff + r] = dot(r, x, xOff);
             } else {
                 accumulate(r, x, xOff, xStride, samples, out, outOff, outStride);
+            }
+        }
+    }
+
+    private void decodeRow(int r, byte[] dst, int off) {
+        java.util.Arrays.fill(dst, off, off + cols, (byte) 0);
+        int v = rowStart[r];
+        for (int b = 0, m0 = r * rowBytes; b < rowBytes; b++) {
+            int bits = mask[m0 + b] & 0xFF;
+            while (bits != 0) {
+                dst[off + (b << 3) + Integer.numberOfTrailingZeros(bits)] = values[v++];
+                bits &= bits - 1;
             }
         }
     }

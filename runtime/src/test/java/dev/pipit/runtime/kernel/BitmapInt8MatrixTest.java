@@ -34,13 +34,15 @@ class BitmapInt8MatrixTest {
     private static int[] product(VectorKernels kernels, Int8Matrix m, byte[] x, int samples, int from, int to) {
         int[] out = new int[samples * m.rows()];
         java.util.Arrays.fill(out, 0x5EED); // rows outside [from, to) must stay untouched, rows inside overwritten
-        m.multiply(kernels, from, to, x, 1, m.cols(), samples, out, 0, m.rows(), new byte[1], 0);
+        byte[] scratch = new byte[3 + m.scratchBytes()];
+        java.util.Arrays.fill(scratch, (byte) 0x55); // scratch arrives dirty
+        m.multiply(kernels, from, to, x, 1, m.cols(), samples, out, 0, m.rows(), scratch, 3);
         return out;
     }
 
     @ParameterizedTest
     @MethodSource("dev.pipit.runtime.kernel.Int8MatrixTest#implementations")
-    void multiply_randomSparsity_equalsDenseBitExactly(VectorKernels kernels) {
+    void multiply_randomSparsity_equalsDenseBitExactly(VectorKernels kernels) { // both the sparse and the decoding path
         SplittableRandom random = new SplittableRandom(41);
         for (int trial = 0; trial < 200; trial++) {
             int rows = random.nextInt(1, 20), cols = random.nextInt(1, 200), samples = random.nextInt(1, 6);
@@ -90,6 +92,7 @@ class BitmapInt8MatrixTest {
         }
         assertEquals(nonZeros, sparse.nonZeros());
         assertEquals(128 * 100 + nonZeros + 4 * 129, sparse.bytes());
+        assertEquals(4 * 800, sparse.scratchBytes(), "a fifth full: batches decode four rows at a time");
         assertTrue(sparse.bytes() < 0.35 * w.length, sparse.bytes() + " bytes");
         assertTrue(sparse.bytes() < Int8MatrixTest.csr(w, 128, 800).bytes() * 0.6);
     }
@@ -98,6 +101,7 @@ class BitmapInt8MatrixTest {
     void constructor_allZero_needsOnePaddingZero() {
         BitmapInt8Matrix empty = new BitmapInt8Matrix(2, 9, new byte[4], new byte[] {0});
         assertEquals(0, empty.nonZeros());
+        assertEquals(0, empty.scratchBytes(), "no decoding below an eighth full");
         assertArrayEquals(new int[] {0, 0}, product(new ScalarKernels(), empty, new byte[10], 1, 0, 2));
         var e = assertThrows(IllegalArgumentException.class, () -> new BitmapInt8Matrix(2, 9, new byte[4], new byte[] {3}));
         assertEquals("bitmap marks 0 weights but holds 1 values (an empty bitmap holds one padding 0)", e.getMessage());
