@@ -93,7 +93,8 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Fine-tuning threads (default: all cores). Measurements are single-threaded.")
     Integer threads;
 
-    @Option(names = "--report", description = "Directory to write report.json, report.md and tradeoff.png into.")
+    @Option(names = "--report", description = "Directory to write report.json, report.md and tradeoff.png into "
+            + "(and security.png with --security).")
     Path reportDir;
 
     @Option(names = "--security", description = "Also attack every variant (evasion transferred from the fp32 parent, "
