@@ -2,6 +2,7 @@ package dev.pipit.compress.train;
 
 import dev.pipit.compress.data.LabeledImages;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -106,7 +107,7 @@ public final class DpSgdTrainer {
     static double clippedSum(NetworkTrainer worker, Network copy, LabeledImages data, int[] batch, int from, int to,
                                      double clip, float[][] sum) {
         for (float[] s : sum) {
-            java.util.Arrays.fill(s, 0f);
+            Arrays.fill(s, 0f);
         }
         double loss = 0;
         int[] one = new int[1];
@@ -144,7 +145,7 @@ public final class DpSgdTrainer {
                 chosen[count++] = i;
             }
         }
-        return java.util.Arrays.copyOf(chosen, count);
+        return Arrays.copyOf(chosen, count);
     }
 
     private static void sync(Network from, Network to) {

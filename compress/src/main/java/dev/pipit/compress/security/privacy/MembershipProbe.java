@@ -102,8 +102,10 @@ public final class MembershipProbe implements SecurityProbe {
     }
 
     private static LabeledImages concat(LabeledImages a, LabeledImages b) {
-        byte[] pixels = Arrays.copyOf(a.pixels(), a.pixels().length + b.pixels().length);
-        System.arraycopy(b.pixels(), 0, pixels, a.pixels().length, b.pixels().length);
+        byte[] first = a.pixels();
+        byte[] second = b.pixels();
+        byte[] pixels = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, pixels, first.length, second.length);
         byte[] labels = Arrays.copyOf(a.labels(), a.count() + b.count());
         System.arraycopy(b.labels(), 0, labels, a.count(), b.count());
         return new LabeledImages(pixels, labels, a.rows(), a.cols(), a.classes());

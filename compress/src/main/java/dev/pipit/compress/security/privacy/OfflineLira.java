@@ -9,6 +9,7 @@ import dev.pipit.compress.train.OptimizerKind;
 import dev.pipit.compress.train.TrainingOptions;
 import dev.pipit.compress.train.WeightedLayer;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 
@@ -108,7 +109,7 @@ public final class OfflineLira {
             all[i] = all[j];
             all[j] = t;
         }
-        return java.util.Arrays.copyOf(all, k);
+        return Arrays.copyOf(all, k);
     }
 
     /** The same architecture with PyTorch's default initialisation (uniform ±1/√fan-in), seeded. */
