@@ -136,17 +136,22 @@ class InterpreterOpsTest {
         }
     }
 
-    @Test
-    void weightBytes_csr_countsValuesShortIndicesAndRowStarts() {
-        Int8Mlp mlp = sparseFewLevelMlp(106);
+    private static long nonZeroWeights(Graph graph) {
         long nonZeros = 0;
-        for (Tensor t : mlp.graph().tensors()) {
+        for (Tensor t : graph.tensors()) {
             if (t.isConstant() && t.type() == DataType.INT8) {
                 for (byte b : t.bytes()) {
                     nonZeros += b != 0 ? 1 : 0;
                 }
             }
         }
+        return nonZeros;
+    }
+
+    @Test
+    void weightBytes_csr_countsValuesShortIndicesAndRowStarts() {
+        Int8Mlp mlp = sparseFewLevelMlp(106);
+        long nonZeros = nonZeroWeights(mlp.graph());
         try (Interpreter interpreter = Interpreter.load(compressed(mlp.graph(), "csr"), RuntimeOptions.defaults())) {
             assertEquals(3 * nonZeros + 4L * (65 + 11) + 4L * (64 + 10), interpreter.weightBytes());
         }
@@ -173,14 +178,7 @@ class InterpreterOpsTest {
     @Test
     void weightBytes_bitmap_countsMaskValuesAndRowStarts() {
         Int8Mlp mlp = sparseFewLevelMlp(109);
-        long nonZeros = 0;
-        for (Tensor t : mlp.graph().tensors()) {
-            if (t.isConstant() && t.type() == DataType.INT8) {
-                for (byte b : t.bytes()) {
-                    nonZeros += b != 0 ? 1 : 0;
-                }
-            }
-        }
+        long nonZeros = nonZeroWeights(mlp.graph());
         try (Interpreter interpreter = Interpreter.load(compressed(mlp.graph(), "bitmap"), RuntimeOptions.defaults())) {
             // masks 64 × ⌈300/8⌉ and 10 × ⌈64/8⌉, one byte per non-zero, 65 + 11 row starts, the int32 biases
             assertEquals(64 * 38 + 10 * 8 + nonZeros + 4L * (65 + 11) + 4L * (64 + 10), interpreter.weightBytes());

@@ -95,6 +95,17 @@ class GraphCodecTest {
                 e.getMessage());
     }
 
+    @Test
+    void decode_bitmapValuesOfRankTwo_loadRejectsNamingTheTensor() {
+        VariantGraph g = parse(GraphCodec.encode(bitmapGraph()));
+        int values = indexOf(g, "w/values");
+        TensorDef reshaped = g.getTensors(values).toBuilder().clearShape().addShape(5).addShape(1).build();
+        Graph decoded = GraphCodec.decode(g.toBuilder().setTensors(values, reshaped).build().toByteArray());
+        InvalidGraphException e = assertThrows(InvalidGraphException.class,
+                () -> Interpreter.load(decoded, RuntimeOptions.defaults()).close());
+        assertTrue(e.getMessage().contains("values w/values must be INT8 [-1], is INT8 [5, 1]"), e.getMessage());
+    }
+
     private static VariantGraph parse(byte[] payload) {
         try {
             return VariantGraph.parseFrom(payload);

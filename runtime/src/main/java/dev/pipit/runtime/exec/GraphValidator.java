@@ -429,7 +429,8 @@ final class GraphValidator {
         } else if (format == WeightFormat.BITMAP) {
             requireTensor(node, first, "mask", DataType.INT8, new int[] {out, (k + 7) / 8});
             Tensor values = constant(node, 2);
-            requireTensor(node, values, "values", DataType.INT8, new int[] {values.shape()[0]});
+            int[] vs = values.shape();
+            requireTensor(node, values, "values", DataType.INT8, new int[] {vs.length == 1 ? vs[0] : -1}); // [-1]: not rank 1
         } else {
             int bits = format == WeightFormat.PALETTE4 ? 4 : 8;
             Tensor codebook = constant(node, 2);
