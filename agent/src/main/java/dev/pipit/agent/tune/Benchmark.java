@@ -25,6 +25,7 @@ public final class Benchmark {
     /** Warm-up: at least this many runs and this long, so the JIT has compiled the kernels (C1 or C2). */
     private static final int MIN_WARMUP_RUNS = 500;
     private static final long MIN_WARMUP_NANOS = 300_000_000L;
+    private static final int WARMUP_WINDOW = 64;
 
     private Benchmark() {
     }
@@ -68,8 +69,9 @@ public final class Benchmark {
     }
 
     /**
-     * Batch-1 latencies in microseconds (rounded up: a sub-microsecond run is 1, never 0), sorted, after a warm-up of {@value #MIN_WARMUP_RUNS} runs and 0.3 s
-     * (within the configuration's time cap).
+     * Batch-1 latencies in microseconds (rounded up: a sub-microsecond run is 1, never 0), sorted, after a warm-up of {@value #MIN_WARMUP_RUNS} runs and 0.3 s,
+     * then of windows of {@value #WARMUP_WINDOW} runs until one is no longer 10 % faster than the best (within the
+     * configuration's time cap).
      */
     static long[] time(LoadedModel model, GoldenInputs golden, int iterations) {
         int n = model.inputSize();
@@ -86,6 +88,23 @@ public final class Benchmark {
         long warmupCap = start + MAX_NANOS_PER_CONFIGURATION / 2; // half the time is for measuring
         for (int i = 0; (i < MIN_WARMUP_RUNS || System.nanoTime() < warm) && System.nanoTime() < warmupCap; i++) {
             model.run(inputs[i % samples], 1);
+        }
+        // Then until the JIT has settled: interpreted or C1-compiled Vector API code is many times slower than
+        // C2's, and on a busy CPU C2 can take seconds. Settled = a window no longer 10 % faster than the best.
+        long best = Long.MAX_VALUE;
+        long[] window = new long[WARMUP_WINDOW];
+        while (System.nanoTime() < warmupCap) {
+            for (int i = 0; i < window.length; i++) {
+                long t0 = System.nanoTime();
+                model.run(inputs[i % samples], 1);
+                window[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(window);
+            long median = window[window.length / 2];
+            if (median > best * 0.9) {
+                break;
+            }
+            best = Math.min(best, median);
         }
         long[] micros = new long[iterations];
         int done = 0;
