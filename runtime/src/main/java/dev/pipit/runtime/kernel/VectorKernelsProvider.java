@@ -3,6 +3,7 @@ package dev.pipit.runtime.kernel;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.InvocationTargetException;
+import java.util.function.BooleanSupplier;
 
 /**
  * Chooses the {@link VectorKernels} once per JVM: the Vector API implementation when the module
@@ -27,17 +28,20 @@ public final class VectorKernelsProvider {
         static final VectorKernels KERNELS = select(
                 ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
                 System.getProperty("pipit.vector"),
-                c2Disabled());
+                VectorKernelsProvider::c2Disabled);
     }
 
-    /** The decision, separated from the JVM's state for testing. */
-    static VectorKernels select(boolean modulePresent, String vectorProperty, boolean c2Disabled) {
+    /**
+     * The decision, separated from the JVM's state for testing. The C2 question goes through JMX (about 70
+     * classes, 0.6 MiB on a device), so it is asked only when the module is there to use.
+     */
+    static VectorKernels select(boolean modulePresent, String vectorProperty, BooleanSupplier c2Disabled) {
         String why;
         if ("false".equalsIgnoreCase(vectorProperty)) {
             why = "disabled by -Dpipit.vector=false";
         } else if (!modulePresent) {
             why = "module jdk.incubator.vector is not loaded (run with --add-modules jdk.incubator.vector)";
-        } else if (c2Disabled) {
+        } else if (c2Disabled.getAsBoolean()) {
             why = "the C2 compiler is disabled (TieredStopAtLevel below 4 or -Xint), so vector code would not be compiled";
         } else {
             try {
