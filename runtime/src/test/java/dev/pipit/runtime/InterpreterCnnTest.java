@@ -65,10 +65,13 @@ class InterpreterCnnTest {
         try (Interpreter interpreter = Interpreter.load(cnn.graph(), new RuntimeOptions(4, 1))) {
             four = interpreter.arenaBytes();
         }
-        // Largest live set at batch 1: q0 (128) + c1 (512) while conv 1 runs, plus its im2col tile (64 patches × 18).
+        // Largest live set at batch 1: q0 (128) + c1 (512) while conv 1 runs, plus its scratch: the tap-major
+        // tile (18 taps × 128 pixels: 7 rows at the padded pitch 10 + 8 = 78, in 64-pixel blocks), the padded
+        // input (2 × 10 × 10) and the output tile (8 × 128).
         long activations = 128 + 512 + 128 + 128 + 128 + 192 + 48 + 12 + 10 + 10;
-        assertTrue(one >= 128 + 512, "arena " + one + " below the live set of conv 1");
-        assertTrue(one < activations + 64 * 18, "arena " + one + " reuses nothing");
-        assertTrue(four > one && four < 4 * one + 64 * 18, "batch 4 arena " + four + " vs batch 1 " + one);
+        long scratch = 18 * 128 + 2 * 10 * 10 + 8 * 128;
+        assertTrue(one >= 128 + 512 + scratch, "arena " + one + " below the live set of conv 1");
+        assertTrue(one < activations + scratch, "arena " + one + " reuses nothing");
+        assertTrue(four > one && four < 4 * one + scratch, "batch 4 arena " + four + " vs batch 1 " + one);
     }
 }

@@ -1,9 +1,12 @@
 package dev.pipit.runtime.kernel;
 
+import java.util.Arrays;
+
 /**
- * fp32 2-D convolution over NCHW activations, structured as {@link Int8Conv2d}: im2col tiles in
- * caller-owned scratch multiplied by the vector kernels' GEMM, depthwise convolutions walked directly;
- * bias added and the fused activation's range applied per output.
+ * fp32 2-D convolution over NCHW activations, structured as {@link Int8Conv2d}'s dense path: tap-major
+ * tiles of output pixels in caller-owned scratch, multiplied by {@link VectorKernels#convFloat} with vectors
+ * across pixels (so any K, depthwise included, vectorises), bias and the fused activation's range applied
+ * in the kernel.
  */
 public final class FloatConv2d {
 
@@ -18,7 +21,7 @@ public final class FloatConv2d {
     private final int groupIn;
     private final int groupOut;
     private final int k;
-    private final int tile;
+    private final int stride; // pixels per tile, a multiple of PIXEL_BLOCK
     private final ActivationRange activation;
 
     /**
@@ -43,7 +46,8 @@ public final class FloatConv2d {
         this.outChannels = outChannels;
         this.groupIn = inChannels / group;
         this.groupOut = outChannels / group;
-        this.tile = Math.max(1, Math.min(Math.min(window.outH() * window.outW(), Int8Conv2d.MAX_TILE), TILE_FLOATS / k));
+        int block = VectorKernels.PIXEL_BLOCK;
+        this.stride = block * Math.max(1, Math.min(TILE_FLOATS / (block * k), (window.outH() * window.outW() + block - 1) / block));
         this.activation = activation;
     }
 
@@ -53,96 +57,62 @@ public final class FloatConv2d {
 
     /** Scratch floats each concurrent caller of {@link #run} must pass. */
     public int scratchFloats() {
-        return groupIn == 1 ? 0 : tile * k + tile * outChannels;
+        return k * stride;
     }
 
-    /** As {@link Int8Conv2d#run}, in fp32; the accumulators live in the scratch too. */
+    /** As {@link Int8Conv2d#run}, in fp32. */
     public void run(float[] x, int xOff, float[] y, int yOff, int batch, int from, int to, float[] scratch, int scratchOff) {
         int inPlane = window.inH() * window.inW();
         int pixels = window.outH() * window.outW();
-        int accOff = scratchOff + tile * k;
         for (int n = 0; n < batch; n++) {
             int xn = xOff + n * inChannels * inPlane;
             int yn = yOff + n * outChannels * pixels;
-            if (groupIn == 1) {
-                for (int c = from; c < to; c++) {
-                    depthwiseChannel(x, xn + c / groupOut * inPlane, y, yn + c * pixels, c);
-                }
-                continue;
-            }
             for (int g = from / groupOut; g * groupOut < to; g++) {
                 int rowFrom = Math.max(from, g * groupOut), rowTo = Math.min(to, (g + 1) * groupOut);
-                for (int p0 = 0; p0 < pixels; p0 += tile) {
-                    int count = Math.min(tile, pixels - p0);
-                    gather(x, xn + g * groupIn * inPlane, p0, count, scratch, scratchOff);
-                    // accumulators at [p][c − rowFrom]: this caller's own, in its scratch
-                    kernels.gemmFloat(weights, rowFrom * k, k, 0, rowTo - rowFrom, scratch, scratchOff, k, count,
-                            scratch, accOff, rowTo - rowFrom);
-                    for (int c = rowFrom; c < rowTo; c++) {
-                        int yc = yn + c * pixels + p0;
-                        for (int p = 0; p < count; p++) {
-                            y[yc + p] = activation.clamp(scratch[accOff + p * (rowTo - rowFrom) + c - rowFrom] + bias[c]);
-                        }
-                    }
+                for (int p0 = 0; p0 < pixels; p0 += stride) {
+                    int count = Math.min(stride, pixels - p0);
+                    gatherTaps(x, xn + g * groupIn * inPlane, p0, count, scratch, scratchOff);
+                    kernels.convFloat(weights, rowFrom * k, k, rowTo - rowFrom, scratch, scratchOff, stride, bias, rowFrom,
+                            activation.min(), activation.max(), count, y, yn + rowFrom * pixels + p0, pixels);
                 }
             }
         }
     }
 
-    private void gather(float[] x, int xg, int p0, int count, float[] dst, int dstOff) {
-        int inH = window.inH(), inW = window.inW(), outW = window.outW();
-        int kh = window.kh(), kw = window.kw();
-        int d = dstOff;
-        for (int p = p0; p < p0 + count; p++) {
-            int iy0 = p / outW * window.sh() - window.padTop();
-            int ix0 = p % outW * window.sw() - window.padLeft();
-            for (int ic = 0; ic < groupIn; ic++) {
-                int plane = xg + ic * inH * inW;
-                for (int ky = 0; ky < kh; ky++) {
-                    int iy = iy0 + ky * window.dh();
-                    boolean rowInside = iy >= 0 && iy < inH;
-                    for (int kx = 0; kx < kw; kx++) {
-                        int ix = ix0 + kx * window.dw();
-                        dst[d++] = rowInside && ix >= 0 && ix < inW ? x[plane + iy * inW + ix] : 0f;
-                    }
-                }
-            }
-        }
-    }
-
-    /** One channel of a depthwise convolution; windows wholly inside the input skip the bounds checks. */
-    private void depthwiseChannel(float[] x, int plane, float[] y, int yc, int c) {
-        int inH = window.inH(), inW = window.inW(), outH = window.outH(), outW = window.outW();
-        int kh = window.kh(), kw = window.kw(), dh = window.dh(), dw = window.dw();
-        int w0 = c * k;
-        for (int oy = 0; oy < outH; oy++) {
-            int iy0 = oy * window.sh() - window.padTop();
-            boolean rowsInside = iy0 >= 0 && iy0 + dh * (kh - 1) < inH;
-            for (int ox = 0; ox < outW; ox++) {
-                int ix0 = ox * window.sw() - window.padLeft();
-                float sum = 0f;
-                if (rowsInside && ix0 >= 0 && ix0 + dw * (kw - 1) < inW) {
-                    for (int ky = 0; ky < kh; ky++) {
-                        int row = plane + (iy0 + ky * dh) * inW + ix0;
-                        for (int kx = 0; kx < kw; kx++) {
-                            sum += weights[w0 + ky * kw + kx] * x[row + kx * dw];
-                        }
-                    }
-                } else {
-                    for (int ky = 0; ky < kh; ky++) {
-                        int iy = iy0 + ky * dh;
+    /** As {@link Int8Conv2d}'s: tap {@code t}'s row of the tile at {@code dst[dstOff + t·stride]}, padding 0. */
+    private void gatherTaps(float[] x, int xg, int p0, int count, float[] dst, int dstOff) {
+        int inH = window.inH(), inW = window.inW(), outW = window.outW(), sw = window.sw();
+        int t = 0;
+        for (int ic = 0; ic < groupIn; ic++) {
+            int plane = xg + ic * inH * inW;
+            for (int ky = 0; ky < window.kh(); ky++) {
+                for (int kx = 0; kx < window.kw(); kx++, t++) {
+                    int d = dstOff + t * stride;
+                    for (int p = p0; p < p0 + count; ) {
+                        int oy = p / outW, ox = p % outW;
+                        int n = Math.min(outW - ox, p0 + count - p);
+                        int iy = oy * window.sh() - window.padTop() + ky * window.dh();
+                        int ix0 = ox * sw - window.padLeft() + kx * window.dw();
                         if (iy < 0 || iy >= inH) {
-                            continue;
-                        }
-                        for (int kx = 0; kx < kw; kx++) {
-                            int ix = ix0 + kx * dw;
-                            if (ix >= 0 && ix < inW) {
-                                sum += weights[w0 + ky * kw + kx] * x[plane + iy * inW + ix];
+                            Arrays.fill(dst, d, d + n, 0f);
+                        } else if (sw == 1) {
+                            int lo = Math.min(n, Math.max(0, -ix0)), hi = Math.max(lo, Math.min(n, inW - ix0));
+                            Arrays.fill(dst, d, d + lo, 0f);
+                            if (hi > lo) {
+                                System.arraycopy(x, plane + iy * inW + ix0 + lo, dst, d + lo, hi - lo);
+                            }
+                            Arrays.fill(dst, d + hi, d + n, 0f);
+                        } else {
+                            int row = plane + iy * inW;
+                            for (int j = 0; j < n; j++) {
+                                int ix = ix0 + j * sw;
+                                dst[d + j] = ix >= 0 && ix < inW ? x[row + ix] : 0f;
                             }
                         }
+                        d += n;
+                        p += n;
                     }
                 }
-                y[yc + oy * outW + ox] = activation.clamp(sum + bias[c]);
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.pipit.runtime.kernel;
 
 import dev.pipit.runtime.graph.Quantization;
+import java.util.Arrays;
 
 /**
  * Int8 2-D convolution over NCHW activations with TFLite's quantized semantics (as
@@ -8,11 +9,14 @@ import dev.pipit.runtime.graph.Quantization;
  * requantization, fused activation range); padding holds the input zero point, so it contributes
  * nothing.
  *
- * <p>Weights are {@code [out, (in / group)·kh·kw]} rows in any {@link Int8Matrix} form. A tile of output
- * pixels (at most 64) is gathered into caller-owned scratch (a small im2col: at most {@link #TILE_BYTES} bytes) and
- * multiplied by the group's weight rows, so each gathered input byte is shared by every output channel
- * of the call and each weight row by every pixel of the tile. Depthwise convolutions (one input channel
- * per group) with dense weights skip the gather: nine-odd taps per output are walked directly.
+ * <p>Weights are {@code [out, (in / group)·kh·kw]} rows in any {@link Int8Matrix} form. Dense weights run
+ * the pixel kernels ({@link VectorKernels#convInt8}): a tile of output pixels is laid out tap-major
+ * ({@code [k][pixels]}) in caller-owned scratch (with stride 1 each tap's row is one copy of the padded
+ * input, see {@link #pixelSpan}; strided convolutions gather per pixel), multiplied with vectors across
+ * pixels, so small K (a first layer's 9 taps) and depthwise convolutions vectorise as well as large K,
+ * and requantized with vectors. Compressed weights multiply through
+ * {@link Int8Matrix#multiply}: a pixel-major im2col tile (at most {@link #TILE_BYTES} bytes) times the
+ * group's weight rows.
  */
 public final class Int8Conv2d {
 
@@ -20,6 +24,8 @@ public final class Int8Conv2d {
     static final int TILE_BYTES = 16 * 1024;
     /** Most pixels per tile: bounds the accumulators (tile × output channels) for small kernels. */
     static final int MAX_TILE = 64;
+    /** Upper bound of the pixel kernels' accumulators per group (ints): they stay in L1 until requantized. */
+    private static final int TILE_ACCUMULATORS = 4096;
 
     private final VectorKernels kernels;
     private final Int8Matrix weights;
@@ -32,7 +38,11 @@ public final class Int8Conv2d {
     private final int tile;
     private final byte padValue;
     private final Int8OutputStage stage;
-    private final byte[] depthwise; // row-major taps [out, kh·kw] of a depthwise convolution, else null
+    private final byte[] rowMajor; // dense weights [out, k] for the pixel kernels, else null
+    private final int stride;      // pixels per pixel-kernel tile, a multiple of PIXEL_BLOCK
+    private final boolean direct;  // stride 1: taps read whole rows of the padded input, no per-pixel gather
+    private final int paddedW;     // row pitch of the padded input and of the direct path's pixels
+    private final int paddedPlane; // bytes of one padded input channel, 0 when the input needs no padding
 
     /**
      * @param weights {@code [out, (inChannels / group)·kh·kw]}, rows in [-127, 127]
@@ -61,11 +71,28 @@ public final class Int8Conv2d {
         this.tile = Math.max(1, Math.min(Math.min(window.outH() * window.outW(), MAX_TILE), TILE_BYTES / k));
         this.padValue = (byte) input.zeroPoint();
         this.stage = new Int8OutputStage(weights, weightQuantization, bias, input, output, activation);
-        this.depthwise = groupIn == 1 && weights instanceof DenseInt8Matrix d ? taps(d) : null;
+        this.rowMajor = weights instanceof DenseInt8Matrix d ? rowMajor(d) : null;
+        this.direct = window.sh() == 1 && window.sw() == 1;
+        this.paddedW = window.inW() + window.padLeft() + window.padRight();
+        boolean padded = window.padTop() + window.padLeft() + window.padBottom() + window.padRight() > 0;
+        this.paddedPlane = direct && padded ? (window.inH() + window.padTop() + window.padBottom()) * paddedW : 0;
+        int block = VectorKernels.PIXEL_BLOCK;
+        int blocks = Math.min(Math.min(TILE_BYTES / (block * k), TILE_ACCUMULATORS / (block * groupOut)),
+                (pixelSpan() + block - 1) / block);
+        this.stride = block * Math.max(1, blocks);
     }
 
-    /** A copy in row-major order (the dense matrix keeps a packed layout): a few bytes per channel. */
-    private static byte[] taps(DenseInt8Matrix d) {
+    /**
+     * Pixels the dense path computes per channel. The direct path runs over the padded input's row pitch,
+     * pixel {@code oy · paddedW + ox}, so each tap's row is one contiguous run of the padded input; the
+     * {@code paddedW − outW} pixels past each output row are computed and dropped.
+     */
+    private int pixelSpan() {
+        return direct ? (window.outH() - 1) * paddedW + window.outW() : window.outH() * window.outW();
+    }
+
+    /** A row-major copy (the dense matrix may keep a packed layout for the GEMMs). */
+    private static byte[] rowMajor(DenseInt8Matrix d) {
         byte[] taps = new byte[d.rows() * d.cols()];
         for (int r = 0; r < d.rows(); r++) {
             for (int t = 0; t < d.cols(); t++) {
@@ -82,12 +109,13 @@ public final class Int8Conv2d {
 
     /** Scratch bytes each concurrent caller of {@link #run} must pass. */
     public int scratchBytes() {
-        return depthwise != null ? 0 : tile * k + weights.scratchBytes();
+        return rowMajor == null ? tile * k + weights.scratchBytes()
+                : k * stride + (direct ? groupIn * paddedPlane + groupOut * stride : 0);
     }
 
     /** Accumulator ints {@link #run} needs; callers splitting the channels may share one array. */
     public int accumulators() {
-        return depthwise != null ? 0 : tile * outChannels;
+        return rowMajor != null ? stride * outChannels : tile * outChannels;
     }
 
     /**
@@ -101,14 +129,12 @@ public final class Int8Conv2d {
         for (int n = 0; n < batch; n++) {
             int xn = xOff + n * inChannels * inPlane;
             int yn = yOff + n * outChannels * pixels;
-            if (depthwise != null) {
-                for (int c = from; c < to; c++) {
-                    depthwiseChannel(x, xn + c / groupOut * inPlane, y, yn + c * pixels, c);
-                }
-                continue;
-            }
             for (int g = from / groupOut; g * groupOut < to; g++) {
                 int rowFrom = Math.max(from, g * groupOut), rowTo = Math.min(to, (g + 1) * groupOut);
+                if (rowMajor != null) {
+                    runDense(x, xn + g * groupIn * inPlane, y, yn, rowFrom, rowTo, acc, scratch, scratchOff);
+                    continue;
+                }
                 for (int p0 = 0; p0 < pixels; p0 += tile) {
                     int count = Math.min(tile, pixels - p0);
                     gather(x, xn + g * groupIn * inPlane, p0, count, scratch, scratchOff);
@@ -147,36 +173,101 @@ public final class Int8Conv2d {
         }
     }
 
-    /** One channel of a depthwise convolution; windows wholly inside the input skip the bounds checks. */
-    private void depthwiseChannel(byte[] x, int plane, byte[] y, int yc, int c) {
-        int inH = window.inH(), inW = window.inW(), outH = window.outH(), outW = window.outW();
-        int kh = window.kh(), kw = window.kw(), dh = window.dh(), dw = window.dw();
-        int taps = c * kh * kw;
-        for (int oy = 0; oy < outH; oy++) {
-            int iy0 = oy * window.sh() - window.padTop();
-            boolean rowsInside = iy0 >= 0 && iy0 + dh * (kh - 1) < inH;
-            for (int ox = 0; ox < outW; ox++) {
-                int ix0 = ox * window.sw() - window.padLeft();
-                int sum = 0;
-                if (rowsInside && ix0 >= 0 && ix0 + dw * (kw - 1) < inW) {
-                    for (int ky = 0; ky < kh; ky++) {
-                        int row = plane + (iy0 + ky * dh) * inW + ix0;
-                        for (int kx = 0; kx < kw; kx++) {
-                            sum += depthwise[taps + ky * kw + kx] * x[row + kx * dw];
+    /** Channels {@code [rowFrom, rowTo)} of one group through the pixel kernels; {@code xg}: the group's input. */
+    private void runDense(byte[] x, int xg, byte[] y, int yn, int rowFrom, int rowTo, int[] acc, byte[] scratch, int scratchOff) {
+        int pixels = window.outH() * window.outW(), span = pixelSpan(), channels = rowTo - rowFrom;
+        int planes = scratchOff + k * stride, out = planes + groupIn * paddedPlane;
+        byte[] src = x;
+        int srcOff = xg;
+        if (paddedPlane > 0) {
+            pad(x, xg, scratch, planes);
+            src = scratch;
+            srcOff = planes;
+        }
+        for (int p0 = 0; p0 < span; p0 += stride) {
+            int count = Math.min(stride, span - p0);
+            if (direct) {
+                copyTaps(src, srcOff, p0, count, scratch, scratchOff);
+            } else {
+                gatherTaps(x, xg, p0, count, scratch, scratchOff);
+            }
+            kernels.convInt8(rowMajor, rowFrom * k, k, channels, scratch, scratchOff, stride, acc, rowFrom * stride);
+            if (direct) { // into scratch, then each output row's valid pixels into y
+                kernels.requantizeInt8(acc, rowFrom * stride, stride, channels, stage, rowFrom, count, scratch, out, stride);
+                for (int c = 0; c < channels; c++) {
+                    int yc = yn + (rowFrom + c) * pixels;
+                    for (int p = p0; p < p0 + count; ) {
+                        int oy = p / paddedW, ox = p % paddedW, run = Math.min(paddedW - ox, p0 + count - p);
+                        if (ox < window.outW()) {
+                            System.arraycopy(scratch, out + c * stride + p - p0, y, yc + oy * window.outW() + ox,
+                                    Math.min(run, window.outW() - ox));
                         }
-                    }
-                } else {
-                    for (int ky = 0; ky < kh; ky++) {
-                        int iy = iy0 + ky * dh;
-                        boolean rowInside = iy >= 0 && iy < inH;
-                        for (int kx = 0; kx < kw; kx++) {
-                            int ix = ix0 + kx * dw;
-                            int v = rowInside && ix >= 0 && ix < inW ? x[plane + iy * inW + ix] : padValue;
-                            sum += depthwise[taps + ky * kw + kx] * v;
-                        }
+                        p += run;
                     }
                 }
-                y[yc + oy * outW + ox] = stage.apply(c, sum);
+            } else {
+                kernels.requantizeInt8(acc, rowFrom * stride, stride, channels, stage, rowFrom, count, y, yn + rowFrom * pixels + p0,
+                        pixels);
+            }
+        }
+    }
+
+    /** The group's input channels with their padding (the input zero point) around them, {@code paddedPlane} bytes each. */
+    private void pad(byte[] x, int xg, byte[] dst, int dstOff) {
+        int inH = window.inH(), inW = window.inW();
+        Arrays.fill(dst, dstOff, dstOff + groupIn * paddedPlane, padValue);
+        for (int ic = 0; ic < groupIn; ic++) {
+            for (int iy = 0; iy < inH; iy++) {
+                System.arraycopy(x, xg + (ic * inH + iy) * inW, dst,
+                        dstOff + ic * paddedPlane + (iy + window.padTop()) * paddedW + window.padLeft(), inW);
+            }
+        }
+    }
+
+    /** The direct path's taps of pixels {@code [p0, p0 + count)}: one copy per tap from the padded input. */
+    private void copyTaps(byte[] src, int srcOff, int p0, int count, byte[] dst, int dstOff) {
+        int plane = paddedPlane > 0 ? paddedPlane : window.inH() * window.inW();
+        int t = 0;
+        for (int ic = 0; ic < groupIn; ic++) {
+            for (int ky = 0; ky < window.kh(); ky++) {
+                for (int kx = 0; kx < window.kw(); kx++, t++) {
+                    System.arraycopy(src, srcOff + ic * plane + ky * window.dh() * paddedW + kx * window.dw() + p0, dst,
+                            dstOff + t * stride, count);
+                }
+            }
+        }
+    }
+
+    /**
+     * Taps of pixels {@code [p0, p0 + count)} of a strided convolution, tap-major: row {@code t} (input
+     * channel, ky, kx) at {@code dst[dstOff + t·stride]}.
+     */
+    private void gatherTaps(byte[] x, int xg, int p0, int count, byte[] dst, int dstOff) {
+        int inH = window.inH(), inW = window.inW(), outW = window.outW(), sw = window.sw();
+        int t = 0;
+        for (int ic = 0; ic < groupIn; ic++) {
+            int plane = xg + ic * inH * inW;
+            for (int ky = 0; ky < window.kh(); ky++) {
+                for (int kx = 0; kx < window.kw(); kx++, t++) {
+                    int d = dstOff + t * stride;
+                    for (int p = p0; p < p0 + count; ) {
+                        int oy = p / outW, ox = p % outW;
+                        int n = Math.min(outW - ox, p0 + count - p); // the rest of this output row
+                        int iy = oy * window.sh() - window.padTop() + ky * window.dh();
+                        int ix0 = ox * sw - window.padLeft() + kx * window.dw();
+                        if (iy < 0 || iy >= inH) {
+                            Arrays.fill(dst, d, d + n, padValue);
+                        } else {
+                            int row = plane + iy * inW;
+                            for (int j = 0; j < n; j++) {
+                                int ix = ix0 + j * sw;
+                                dst[d + j] = ix >= 0 && ix < inW ? x[row + ix] : padValue;
+                            }
+                        }
+                        d += n;
+                        p += n;
+                    }
+                }
             }
         }
     }

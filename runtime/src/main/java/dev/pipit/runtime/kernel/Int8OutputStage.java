@@ -61,4 +61,28 @@ final class Int8OutputStage {
         int v = FixedPoint.multiplyByQuantizedMultiplier(acc + foldedBias[c], multipliers[c], shifts[c]) + outputZeroPoint;
         return (byte) Math.min(max, Math.max(min, v));
     }
+
+    int foldedBias(int c) {
+        return foldedBias[c];
+    }
+
+    int multiplier(int c) {
+        return multipliers[c];
+    }
+
+    int shift(int c) {
+        return shifts[c];
+    }
+
+    int outputZeroPoint() {
+        return outputZeroPoint;
+    }
+
+    int min() {
+        return min;
+    }
+
+    int max() {
+        return max;
+    }
 }

@@ -3,6 +3,7 @@ package dev.pipit.runtime.kernel;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.XOR;
 
 import java.lang.invoke.MethodHandles;
@@ -70,6 +71,10 @@ final class PanamaKernels implements VectorKernels {
     /** Four activation bytes as one int, in the byte order in which vectors reinterpret bytes as shorts. */
     /** Per-thread room for the two accumulators of a block that straddles the requested rows. */
     private static final ThreadLocal<int[]> EDGE = ThreadLocal.withInitial(() -> new int[4 * INTS.length()]);
+    /** Per-thread room for the last, partial block of a requantized channel. */
+    private static final ThreadLocal<byte[]> TAIL = ThreadLocal.withInitial(() -> new byte[BYTE_STEP]);
+    /** Per-thread room for the accumulators of fp32 convolution tiles at the last channels or pixels. */
+    private static final ThreadLocal<float[]> FLOAT_EDGE = ThreadLocal.withInitial(() -> new float[8 * FLOATS.length()]);
     private static final VarHandle QUADS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static int supportedBits() {
@@ -321,7 +326,187 @@ final class PanamaKernels implements VectorKernels {
         }
     }
 
+    // ---- int8 convolution: lanes are output pixels ----
+
+    /**
+     * Two output channels × one block of {@code BYTE_STEP} pixels per pass, two taps per step. A patch
+     * row loaded as bytes and reinterpreted as shorts splits into its even and odd pixels; each is multiplied
+     * by the tap's weight (a broadcast short) and two taps' products are added in 16 bits. As ints, lane
+     * {@code j} of the even sums holds pixels {@code 4j} (low half) and {@code 4j + 2} (high half), of the odd
+     * ones {@code 4j + 1} and {@code 4j + 3}; the XOR / high-half accumulation of the packed GEMMs keeps the
+     * halves apart. A block is stored as four int vectors, pixels {@code 4j}, {@code 4j + 1}, {@code 4j + 2},
+     * {@code 4j + 3}, which {@link #requantizeInt8} packs back into bytes in pixel order. Small K (the first
+     * layer's 9) and depthwise convolutions vectorise as well as large K: the loop runs over pixels.
+     */
+    @Override
+    public void convInt8(byte[] w, int wOff, int k, int channels, byte[] patch, int patchOff, int stride, int[] acc, int accOff) {
+        if (channels < 1) {
+            return;
+        }
+        Objects.checkFromIndexSize(wOff, channels * k, w.length);
+        Objects.checkFromIndexSize(patchOff, k * stride, patch.length);
+        Objects.checkFromIndexSize(accOff, channels * stride, acc.length);
+        int lanes = INTS.length();
+        int bias = 32768 * ((k + 1) / 2);
+        for (int c = 0; c < channels; c += 2) {
+            boolean second = c + 1 < channels; // else the first channel runs twice: computed, not stored
+            int w0 = wOff + c * k, w1 = second ? w0 + k : w0;
+            for (int b = 0; b < stride; b += BYTE_STEP) {
+                IntVector e0 = IntVector.zero(INTS), eh0 = e0, o0 = e0, oh0 = e0, e1 = e0, eh1 = e0, o1 = e0, oh1 = e0;
+                for (int t = 0; t < k; t += 2) {
+                    boolean pair = t + 1 < k; // an odd last tap pairs with itself, weighted 0
+                    int ra = patchOff + t * stride + b, rb = pair ? ra + stride : ra;
+                    ShortVector xa = ByteVector.fromArray(BYTES, patch, ra).reinterpretAsShorts();
+                    ShortVector xae = xa.lanewise(LSHL, 8).lanewise(ASHR, 8), xao = xa.lanewise(ASHR, 8);
+                    ShortVector xb = ByteVector.fromArray(BYTES, patch, rb).reinterpretAsShorts();
+                    ShortVector xbe = xb.lanewise(LSHL, 8).lanewise(ASHR, 8), xbo = xb.lanewise(ASHR, 8);
+                    short wa0 = w[w0 + t], wb0 = pair ? w[w0 + t + 1] : 0, wa1 = w[w1 + t], wb1 = pair ? w[w1 + t + 1] : 0;
+                    IntVector pe0 = xae.mul(wa0).add(xbe.mul(wb0)).reinterpretAsInts();
+                    e0 = e0.add(pe0.lanewise(XOR, 0x8000));
+                    eh0 = eh0.add(pe0.lanewise(ASHR, 16));
+                    IntVector po0 = xao.mul(wa0).add(xbo.mul(wb0)).reinterpretAsInts();
+                    o0 = o0.add(po0.lanewise(XOR, 0x8000));
+                    oh0 = oh0.add(po0.lanewise(ASHR, 16));
+                    IntVector pe1 = xae.mul(wa1).add(xbe.mul(wb1)).reinterpretAsInts();
+                    e1 = e1.add(pe1.lanewise(XOR, 0x8000));
+                    eh1 = eh1.add(pe1.lanewise(ASHR, 16));
+                    IntVector po1 = xao.mul(wa1).add(xbo.mul(wb1)).reinterpretAsInts();
+                    o1 = o1.add(po1.lanewise(XOR, 0x8000));
+                    oh1 = oh1.add(po1.lanewise(ASHR, 16));
+                }
+                int a0 = accOff + c * stride + b;
+                e0.sub(eh0.lanewise(LSHL, 16)).sub(bias).intoArray(acc, a0); // the low halves' sums, as in gemmInt8Packed
+                o0.sub(oh0.lanewise(LSHL, 16)).sub(bias).intoArray(acc, a0 + lanes);
+                eh0.intoArray(acc, a0 + 2 * lanes);
+                oh0.intoArray(acc, a0 + 3 * lanes);
+                if (second) {
+                    int a1 = a0 + stride;
+                    e1.sub(eh1.lanewise(LSHL, 16)).sub(bias).intoArray(acc, a1);
+                    o1.sub(oh1.lanewise(LSHL, 16)).sub(bias).intoArray(acc, a1 + lanes);
+                    eh1.intoArray(acc, a1 + 2 * lanes);
+                    oh1.intoArray(acc, a1 + 3 * lanes);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link Int8OutputStage#apply} on int lanes, exactly. The rounding doubling high multiply
+     * {@code floor((a·m + 2^30) / 2^31)} (equal to FixedPoint's for {@code m ≥ 0}) needs a 64-bit product,
+     * which the Vector API would take through shape-changing conversions (and NEON has no 64-bit
+     * multiply): it is built from 16-bit halves, {@code a = ah·2^16 + al}, {@code m = mh·2^16 + ml}, as
+     * {@code 2·ah·mh + floor((ah·ml + al·mh + (al·ml >>> 16) + 2^14) / 2^15)}, each term within int range
+     * ({@code al·ml} is read unsigned). The four pixel classes of a block are packed back into one int per
+     * four pixels, i.e. bytes in pixel order.
+     */
+    @Override
+    public void requantizeInt8(int[] acc, int accOff, int stride, int channels, Int8OutputStage stage, int channel0, int pixels,
+                               byte[] y, int yOff, int yStride) {
+        if (channels < 1 || pixels < 1) {
+            return;
+        }
+        Objects.checkFromIndexSize(accOff, channels * stride, acc.length);
+        Objects.checkFromIndexSize(yOff, (channels - 1) * yStride + pixels, y.length);
+        Objects.checkFromIndexSize(channel0, channels, stage.channels());
+        int lanes = INTS.length();
+        int zp = stage.outputZeroPoint(), min = stage.min(), max = stage.max();
+        for (int c = 0; c < channels; c++) {
+            int bias = stage.foldedBias(channel0 + c), m = stage.multiplier(channel0 + c), shift = stage.shift(channel0 + c);
+            int left = Math.max(shift, 0), right = Math.max(-shift, 0);
+            int mh = m >> 16, ml = m & 0xffff, mh2 = 2 * mh;
+            int mask = (int) ((1L << right) - 1), half = mask >> 1;
+            for (int b = 0; b < pixels; b += BYTE_STEP) {
+                int a = accOff + c * stride + b;
+                IntVector packed = IntVector.zero(INTS);
+                for (int i = 0; i < 4; i++) {
+                    IntVector x = IntVector.fromArray(INTS, acc, a + i * lanes).add(bias).lanewise(LSHL, left);
+                    IntVector al = x.and(0xffff), ah = x.lanewise(ASHR, 16);
+                    IntVector v = al.mul(mh).add(al.mul(ml).lanewise(LSHR, 16)).add(1 << 14), u = ah.mul(ml);
+                    IntVector high = ah.mul(mh2).add(u.lanewise(ASHR, 15)).add(v.lanewise(ASHR, 15))
+                            .add(u.and(0x7fff).add(v.and(0x7fff)).lanewise(ASHR, 15));
+                    // round(high / 2^right), ties away from zero: + 1 where the remainder exceeds the threshold
+                    IntVector threshold = high.lanewise(LSHR, 31).add(half);
+                    IntVector q = high.lanewise(ASHR, right).add(threshold.sub(high.and(mask)).lanewise(LSHR, 31));
+                    packed = packed.or(q.add(zp).max(min).min(max).and(0xff).lanewise(LSHL, 8 * i));
+                }
+                ByteVector bytes = packed.reinterpretAsBytes();
+                int o = yOff + c * yStride + b;
+                if (b + BYTE_STEP <= pixels) {
+                    bytes.intoArray(y, o);
+                } else {
+                    byte[] tail = TAIL.get();
+                    bytes.intoArray(tail, 0);
+                    System.arraycopy(tail, 0, y, o, pixels - b);
+                }
+            }
+        }
+    }
+
     // ---- fp32 ----
+
+    /**
+     * Four output channels × two vectors of pixels per pass: per tap, two patch loads and four broadcast
+     * weights feed eight FMAs. The epilogue adds the bias and clamps in the registers.
+     */
+    @Override
+    public void convFloat(float[] w, int wOff, int k, int channels, float[] patch, int patchOff, int stride, float[] bias, int biasOff,
+                          float min, float max, int pixels, float[] y, int yOff, int yStride) {
+        if (channels < 1 || pixels < 1) {
+            return;
+        }
+        Objects.checkFromIndexSize(wOff, channels * k, w.length);
+        Objects.checkFromIndexSize(patchOff, k * stride, patch.length);
+        Objects.checkFromIndexSize(biasOff, channels, bias.length);
+        Objects.checkFromIndexSize(yOff, (channels - 1) * yStride + pixels, y.length);
+        int lanes = FLOATS.length();
+        for (int c = 0; c < channels; c += 4) {
+            int n = Math.min(4, channels - c); // missing channels repeat the last: computed, not stored
+            int w0 = wOff + c * k, w1 = n > 1 ? w0 + k : w0, w2 = n > 2 ? w1 + k : w1, w3 = n > 3 ? w2 + k : w2;
+            for (int b = 0; b < pixels; b += 2 * lanes) {
+                FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (int t = 0, row = patchOff + b; t < k; t++, row += stride) {
+                    FloatVector xa = FloatVector.fromArray(FLOATS, patch, row), xb = FloatVector.fromArray(FLOATS, patch, row + lanes);
+                    FloatVector v0 = FloatVector.broadcast(FLOATS, w[w0 + t]), v1 = FloatVector.broadcast(FLOATS, w[w1 + t]);
+                    FloatVector v2 = FloatVector.broadcast(FLOATS, w[w2 + t]), v3 = FloatVector.broadcast(FLOATS, w[w3 + t]);
+                    a0 = xa.fma(v0, a0);
+                    b0 = xb.fma(v0, b0);
+                    a1 = xa.fma(v1, a1);
+                    b1 = xb.fma(v1, b1);
+                    a2 = xa.fma(v2, a2);
+                    b2 = xb.fma(v2, b2);
+                    a3 = xa.fma(v3, a3);
+                    b3 = xb.fma(v3, b3);
+                }
+                int o = yOff + c * yStride + b;
+                if (n == 4 && b + 2 * lanes <= pixels) {
+                    float c0 = bias[biasOff + c], c1 = bias[biasOff + c + 1], c2 = bias[biasOff + c + 2], c3 = bias[biasOff + c + 3];
+                    a0.add(c0).max(min).min(max).intoArray(y, o);
+                    b0.add(c0).max(min).min(max).intoArray(y, o + lanes);
+                    a1.add(c1).max(min).min(max).intoArray(y, o + yStride);
+                    b1.add(c1).max(min).min(max).intoArray(y, o + yStride + lanes);
+                    a2.add(c2).max(min).min(max).intoArray(y, o + 2 * yStride);
+                    b2.add(c2).max(min).min(max).intoArray(y, o + 2 * yStride + lanes);
+                    a3.add(c3).max(min).min(max).intoArray(y, o + 3 * yStride);
+                    b3.add(c3).max(min).min(max).intoArray(y, o + 3 * yStride + lanes);
+                } else { // the last channels or pixels: through an array, as lane(i) with a variable i is not intrinsified
+                    float[] edge = FLOAT_EDGE.get();
+                    a0.intoArray(edge, 0);
+                    b0.intoArray(edge, lanes);
+                    a1.intoArray(edge, 2 * lanes);
+                    b1.intoArray(edge, 3 * lanes);
+                    a2.intoArray(edge, 4 * lanes);
+                    b2.intoArray(edge, 5 * lanes);
+                    a3.intoArray(edge, 6 * lanes);
+                    b3.intoArray(edge, 7 * lanes);
+                    for (int j = 0; j < n; j++) {
+                        for (int p = 0; p < Math.min(2 * lanes, pixels - b); p++) {
+                            y[o + j * yStride + p] = Math.min(max, Math.max(min, edge[2 * j * lanes + p] + bias[biasOff + c + j]));
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     @Override
     public float dotFloat(float[] a, int aOff, float[] b, int bOff, int n) {

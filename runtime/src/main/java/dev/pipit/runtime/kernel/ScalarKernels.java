@@ -1,5 +1,7 @@
 package dev.pipit.runtime.kernel;
 
+import java.util.Arrays;
+
 /** Plain loops: the fallback when the Vector API is unavailable, and the reference it is tested against. */
 final class ScalarKernels implements VectorKernels {
 
@@ -81,6 +83,45 @@ final class ScalarKernels implements VectorKernels {
                     sum += w[row + k / 4 * Int8Packing.QUAD_BYTES + k % 4] * x[xs + k];
                 }
                 out[outOff + s * outStride + r] = sum;
+            }
+        }
+    }
+
+    /** Accumulators in natural order: {@code acc[accOff + c·stride + p]}. */
+    @Override
+    public void convInt8(byte[] w, int wOff, int k, int channels, byte[] patch, int patchOff, int stride, int[] acc, int accOff) {
+        for (int c = 0; c < channels; c++) {
+            int a = accOff + c * stride;
+            Arrays.fill(acc, a, a + stride, 0);
+            for (int t = 0; t < k; t++) {
+                int wt = w[wOff + c * k + t], row = patchOff + t * stride;
+                for (int p = 0; p < stride; p++) {
+                    acc[a + p] += wt * patch[row + p];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void requantizeInt8(int[] acc, int accOff, int stride, int channels, Int8OutputStage stage, int channel0, int pixels,
+                               byte[] y, int yOff, int yStride) {
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < pixels; p++) {
+                y[yOff + c * yStride + p] = stage.apply(channel0 + c, acc[accOff + c * stride + p]);
+            }
+        }
+    }
+
+    @Override
+    public void convFloat(float[] w, int wOff, int k, int channels, float[] patch, int patchOff, int stride, float[] bias, int biasOff,
+                          float min, float max, int pixels, float[] y, int yOff, int yStride) {
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < pixels; p++) {
+                float sum = 0f;
+                for (int t = 0; t < k; t++) {
+                    sum += w[wOff + c * k + t] * patch[patchOff + t * stride + p];
+                }
+                y[yOff + c * yStride + p] = Math.min(max, Math.max(min, sum + bias[biasOff + c]));
             }
         }
     }

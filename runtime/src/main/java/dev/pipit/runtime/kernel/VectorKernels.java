@@ -59,4 +59,30 @@ public interface VectorKernels {
      */
     void gemmInt8Packed(byte[] w, int quads, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
                         int[] out, int outOff, int outStride);
+
+    /**
+     * Int8 convolution tile vectorised across output pixels (im2col-free for the weights, which stay row-major):
+     * for each channel {@code c < channels} and pixel {@code p < stride},
+     * {@code Σ_t w[wOff + c·k + t] · patch[patchOff + t·stride + p]} into {@code acc[accOff + c·stride ..)}, in an
+     * order private to the implementation that only its {@link #requantizeInt8} reads. {@code stride} is a
+     * multiple of {@link #PIXEL_BLOCK}, so a few output channels share each patch load.
+     */
+    void convInt8(byte[] w, int wOff, int k, int channels, byte[] patch, int patchOff, int stride, int[] acc, int accOff);
+
+    /**
+     * The epilogue of {@link #convInt8}: channel {@code c < channels}'s first {@code pixels} accumulators
+     * through {@code stage}'s channel {@code channel0 + c}, to {@code y[yOff + c·yStride + p]}.
+     */
+    void requantizeInt8(int[] acc, int accOff, int stride, int channels, Int8OutputStage stage, int channel0, int pixels,
+                        byte[] y, int yOff, int yStride);
+
+    /**
+     * As {@link #convInt8} in fp32, with its epilogue: channel {@code c < channels}'s first {@code pixels}
+     * sums plus {@code bias[biasOff + c]}, clamped to {@code [min, max]}, to {@code y[yOff + c·yStride + p]}.
+     */
+    void convFloat(float[] w, int wOff, int k, int channels, float[] patch, int patchOff, int stride, float[] bias, int biasOff,
+                   float min, float max, int pixels, float[] y, int yOff, int yStride);
+
+    /** Pixels per block of {@link #convInt8}'s tiles: the most byte lanes of any supported vector. */
+    int PIXEL_BLOCK = 64;
 }

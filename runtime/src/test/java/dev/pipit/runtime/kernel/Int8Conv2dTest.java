@@ -111,15 +111,17 @@ class Int8Conv2dTest {
     }
 
     @Test
-    void scratch_depthwiseDense_needsNone() {
+    void scratch_denseWeights_tapTilePaddedInputAndOutputTile() {
         Window2d window = Window2d.of(5, 5, 3, 3, 1, 1, 1, 1, 1, 1);
         Quantization q = Quantization.perTensor(0.1f, 0);
         Int8Conv2d depthwise = new Int8Conv2d(new ScalarKernels(), new DenseInt8Matrix(new byte[4 * 9], 4, 9), q, null, 4, 4,
                 window, q, q, ActivationRange.NONE);
-        assertEquals(0, depthwise.scratchBytes());
+        // taps of one 64-pixel block (25 pixels round up), the padded 7 × 7 input, the output block
+        assertEquals(9 * VectorKernels.PIXEL_BLOCK + 49 + VectorKernels.PIXEL_BLOCK, depthwise.scratchBytes());
         assertEquals(4 * 9 + 4 * 4, depthwise.weightBytes());
         Int8Conv2d plain = new Int8Conv2d(new ScalarKernels(), new DenseInt8Matrix(new byte[4 * 36], 4, 36), q, null, 4, 1,
                 window, q, q, ActivationRange.NONE);
-        assertEquals(25 * 36, plain.scratchBytes(), "one tile of all 25 pixels: 25 × 36 < 16 KB");
+        assertEquals(36 * VectorKernels.PIXEL_BLOCK + 4 * 49 + 4 * VectorKernels.PIXEL_BLOCK, plain.scratchBytes());
+        assertEquals(4 * VectorKernels.PIXEL_BLOCK, plain.accumulators());
     }
 }

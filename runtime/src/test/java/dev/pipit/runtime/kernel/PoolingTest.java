@@ -25,6 +25,32 @@ class PoolingTest {
     }
 
     @Test
+    void maxPool_twoByTwoStrideTwoOddSizes_matchesNaiveMaximum() {
+        SplittableRandom random = new SplittableRandom(61);
+        int batch = 2, channels = 3, h = 7, w = 9, oh = 3, ow = 4; // the last row and column are dropped
+        byte[] q = new byte[batch * channels * h * w];
+        float[] x = new float[q.length];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (byte) random.nextInt(-128, 128);
+            x[i] = (float) random.nextDouble(-1, 1);
+        }
+        byte[] qy = new byte[2 + batch * channels * oh * ow];
+        float[] y = new float[2 + qy.length];
+        MaxPool2d pool = new MaxPool2d(Window2d.of(h, w, 2, 2, 2, 2, 0, 0, 0, 0), channels);
+        pool.run(q, 0, qy, 2, batch);
+        pool.run(x, 0, y, 2, batch);
+        for (int plane = 0; plane < batch * channels; plane++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int i = plane * h * w + 2 * oy * w + 2 * ox, o = 2 + (plane * oh + oy) * ow + ox;
+                    assertEquals(Math.max(Math.max(q[i], q[i + 1]), Math.max(q[i + w], q[i + w + 1])), qy[o]);
+                    assertEquals(Math.max(Math.max(x[i], x[i + 1]), Math.max(x[i + w], x[i + w + 1])), y[o]);
+                }
+            }
+        }
+    }
+
+    @Test
     void averagePool_int8_roundsHalfAwayFromZeroOverInsideElements() {
         // Windows of 2 (padding excluded): (1+2)/2 = 1.5 → 2, (−1−2)/2 = −1.5 → −2, (3+4)/2 = 3.5 → 4, 5 alone.
         byte[] x = {1, 2, -1, -2, 3, 4, 5};

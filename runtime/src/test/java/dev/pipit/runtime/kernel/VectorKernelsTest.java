@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pipit.runtime.graph.Quantization;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -227,5 +228,118 @@ class VectorKernelsTest {
         int[] expected = new int[samples * rows];
         Arrays.fill(expected, 127 * 128 * cols);
         assertArrayEquals(expected, out);
+    }
+
+    /** A random output stage over {@code rows} channels: biases over the whole int range half the time, shifts left and right. */
+    private static Int8OutputStage randomStage(SplittableRandom random, byte[] w, int rows, int k) {
+        float[] scales = new float[rows];
+        for (int c = 0; c < rows; c++) {
+            scales[c] = (float) Math.pow(10, random.nextDouble(-5, 2));
+        }
+        boolean wide = random.nextBoolean();
+        int[] bias = IntStream.range(0, rows).map(c -> wide ? random.nextInt() : random.nextInt(-5000, 5000)).toArray();
+        float lo = random.nextBoolean() ? 0f : -2f;
+        return new Int8OutputStage(new DenseInt8Matrix(w, rows, k), Quantization.perChannel(scales, 0), bias,
+                Quantization.perTensor((float) random.nextDouble(0.001, 0.1), random.nextInt(-128, 128)),
+                Quantization.perTensor((float) random.nextDouble(0.01, 1), random.nextInt(-128, 128)),
+                random.nextBoolean() ? ActivationRange.NONE : new ActivationRange(lo, 6f));
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void convInt8_randomTapsChannelsAndPixels_requantizeAsStageApply(VectorKernels kernels) {
+        SplittableRandom random = new SplittableRandom(25);
+        for (int trial = 0; trial < 300; trial++) {
+            int k = random.nextInt(1, trial < 150 ? 20 : 300), channel0 = random.nextInt(0, 3), channels = random.nextInt(1, 8);
+            int stride = VectorKernels.PIXEL_BLOCK * random.nextInt(1, 4), pixels = random.nextInt(1, stride + 1);
+            int rows = channel0 + channels, yStride = pixels + random.nextInt(0, 3);
+            byte[] w = int8(random, rows * k, -127), patch = int8(random, 5 + k * stride, -128);
+            Int8OutputStage stage = randomStage(random, w, rows, k);
+            int[] acc = new int[2 + rows * stride];
+            byte[] y = new byte[1 + channels * yStride];
+            Arrays.fill(y, (byte) 99);
+            kernels.convInt8(w, channel0 * k, k, channels, patch, 5, stride, acc, 2);
+            kernels.requantizeInt8(acc, 2, stride, channels, stage, channel0, pixels, y, 1, yStride);
+            for (int c = 0; c < channels; c++) {
+                for (int p = 0; p < yStride; p++) {
+                    byte expected = p < pixels ? stage.apply(channel0 + c, naiveTaps(w, (channel0 + c) * k, k, patch, 5 + p, stride)) : 99;
+                    assertEquals(expected, y[1 + c * yStride + p], kernels.name() + " trial " + trial + " k " + k + " c " + c + " p " + p);
+                }
+            }
+        }
+    }
+
+    private static int naiveTaps(byte[] w, int wOff, int k, byte[] patch, int pOff, int stride) {
+        long sum = 0;
+        for (int t = 0; t < k; t++) {
+            sum += (long) w[wOff + t] * patch[pOff + t * stride];
+        }
+        return Math.toIntExact(sum);
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void convInt8_extremeValues_doNotOverflowSixteenBits(VectorKernels kernels) {
+        int k = 301, channels = 3, stride = 2 * VectorKernels.PIXEL_BLOCK;
+        byte[] w = new byte[channels * k], patch = new byte[k * stride];
+        Arrays.fill(w, (byte) -127);
+        Arrays.fill(patch, (byte) -128);
+        Quantization unit = Quantization.perTensor(1f, 0);
+        Int8OutputStage stage = new Int8OutputStage(new DenseInt8Matrix(w, channels, k), Quantization.perTensor(1f / (127 * 128 * k), 0),
+                new int[] {0, -127 * 128 * k, -127 * 128 * k / 2}, unit, Quantization.perTensor(1f / 100, 0), ActivationRange.NONE);
+        byte[] y = new byte[channels * stride];
+        kernels.convInt8(w, 0, k, channels, patch, 0, stride, new int[channels * stride], 0);
+        int[] acc = new int[channels * stride];
+        kernels.convInt8(w, 0, k, channels, patch, 0, stride, acc, 0);
+        kernels.requantizeInt8(acc, 0, stride, channels, stage, 0, stride, y, 0, stride);
+        for (int p = 0; p < stride; p++) {
+            assertEquals(100, y[p]);
+            assertEquals(0, y[stride + p]);
+            assertEquals(50, y[2 * stride + p]);
+        }
+    }
+
+    @Test
+    void convInt8_panamaAndScalar_giveIdenticalBytes() {
+        SplittableRandom random = new SplittableRandom(26);
+        for (int trial = 0; trial < 50; trial++) {
+            int k = random.nextInt(1, 200), channels = random.nextInt(1, 40), stride = VectorKernels.PIXEL_BLOCK * random.nextInt(1, 5);
+            byte[] w = int8(random, channels * k, -127), patch = int8(random, k * stride, -128);
+            Int8OutputStage stage = randomStage(random, w, channels, k);
+            byte[] scalar = new byte[channels * stride], panama = new byte[channels * stride];
+            int[] acc = new int[channels * stride];
+            SCALAR.convInt8(w, 0, k, channels, patch, 0, stride, acc, 0);
+            SCALAR.requantizeInt8(acc, 0, stride, channels, stage, 0, stride, scalar, 0, stride);
+            PANAMA.convInt8(w, 0, k, channels, patch, 0, stride, acc, 0);
+            PANAMA.requantizeInt8(acc, 0, stride, channels, stage, 0, stride, panama, 0, stride);
+            assertArrayEquals(scalar, panama, "trial " + trial);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void convFloat_randomTapsChannelsAndPixels_matchesNaiveWithinTolerance(VectorKernels kernels) {
+        SplittableRandom random = new SplittableRandom(27);
+        for (int trial = 0; trial < 300; trial++) {
+            int k = random.nextInt(1, trial < 150 ? 20 : 300), channel0 = random.nextInt(0, 3), channels = random.nextInt(1, 10);
+            int stride = VectorKernels.PIXEL_BLOCK * random.nextInt(1, 4), pixels = random.nextInt(1, stride + 1);
+            int yStride = pixels + random.nextInt(0, 3);
+            float[] w = floats(random, (channel0 + channels) * k), patch = floats(random, 3 + k * stride);
+            float[] bias = floats(random, channel0 + channels);
+            float min = random.nextBoolean() ? Float.NEGATIVE_INFINITY : 0f, max = random.nextBoolean() ? Float.POSITIVE_INFINITY : 1f;
+            float[] y = new float[2 + channels * yStride];
+            Arrays.fill(y, 99f);
+            kernels.convFloat(w, channel0 * k, k, channels, patch, 3, stride, bias, channel0, min, max, pixels, y, 2, yStride);
+            for (int c = 0; c < channels; c++) {
+                for (int p = 0; p < yStride; p++) {
+                    double sum = bias[channel0 + c];
+                    for (int t = 0; p < pixels && t < k; t++) {
+                        sum += (double) w[(channel0 + c) * k + t] * patch[3 + t * stride + p];
+                    }
+                    double expected = p < pixels ? Math.min(max, Math.max(min, sum)) : 99;
+                    assertEquals(expected, y[2 + c * yStride + p], 1e-4, kernels.name() + " trial " + trial + " c " + c + " p " + p);
+                }
+            }
+        }
     }
 }
