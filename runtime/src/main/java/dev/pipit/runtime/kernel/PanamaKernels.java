@@ -94,28 +94,32 @@ final class PanamaKernels implements VectorKernels {
      * never misses.
      */
     private static void primeOperatorCaches(PanamaKernels kernels) {
-        // one pass of each vector loop: find must not get hot (and compiled) before every operation is cached
-        int lanes = INTS.length(), cols = BYTE_STEP, block = VectorKernels.PIXEL_BLOCK;
-        byte[] w = new byte[lanes * cols], x = new byte[cols];
-        int[] out = new int[lanes];
+        int lanes = INTS.length(), rows = 4 * lanes + 1, cols = 2 * BYTE_STEP + 5; // whole and partial blocks
+        byte[] w = new byte[rows * cols], x = new byte[3 * cols];
+        int[] out = new int[3 * rows];
         kernels.dotInt8(w, 0, x, 0, cols);
-        kernels.gemmInt8(w, 0, cols, 0, 1, x, 0, cols, 1, out, 0, 1);
+        kernels.gemmInt8(w, 0, cols, 0, 3, x, 0, cols, 2, out, 0, rows);
         if (kernels.packsInt8()) {
-            byte[] packed = Int8Packing.pack(new byte[4], 1, 4);
-            kernels.gemvInt8Packed(packed, 1, 4, 0, 1, x, 0, out, 0);
-            kernels.gemmInt8Packed(packed, 1, 4, 0, 1, x, 0, 4, 1, out, 0, 1);
+            byte[] packed = Int8Packing.pack(w, rows, cols);
+            int quads = Int8Packing.quads(cols);
+            kernels.gemvInt8Packed(packed, quads, cols, 0, rows, x, 0, out, 0);
+            kernels.gemmInt8Packed(packed, quads, cols, 0, rows, x, 0, cols, 3, out, 0, rows);
         }
-        int[] acc = new int[block];
-        kernels.convInt8(new byte[1], 0, 1, 1, new byte[block], 0, block, acc, 0);
-        // all-zero CSR weights: DenseInt8Matrix would ask the provider that is loading this class
+        int k = 3, channels = 3, stride = 2 * VectorKernels.PIXEL_BLOCK; // odd taps and channels
+        int[] acc = new int[channels * stride];
+        byte[] convWeights = new byte[channels * k];
+        kernels.convInt8(convWeights, 0, k, channels, new byte[k * stride], 0, stride, acc, 0);
         Quantization unit = Quantization.perTensor(1f, 0);
-        Int8OutputStage stage = new Int8OutputStage(new CsrInt8Matrix(1, 1, new int[1], new int[0], new byte[0]), unit, null, unit, unit,
-                ActivationRange.NONE);
-        kernels.requantizeInt8(acc, 0, block, 1, stage, 0, block, new byte[block], 0, block);
-        float[] f = new float[block];
-        kernels.dotFloat(f, 0, f, 0, FLOATS.length());
-        kernels.gemmFloat(f, 0, FLOATS.length(), 0, 1, f, 0, 0, 1, new float[1], 0, 0);
-        kernels.convFloat(f, 0, 1, 1, f, 0, block, new float[1], 0, 0f, 6f, block, new float[block], 0, block);
+        // all-zero CSR weights: DenseInt8Matrix would ask the provider that is loading this class
+        Int8Matrix zeros = new CsrInt8Matrix(channels, k, new int[channels], new int[0], new byte[0]);
+        Int8OutputStage stage = new Int8OutputStage(zeros, unit, null, unit, unit, ActivationRange.NONE);
+        kernels.requantizeInt8(acc, 0, stride, channels, stage, 0, stride - 1, new byte[channels * stride], 0, stride);
+        float[] f = new float[rows * cols];
+        kernels.dotFloat(f, 0, f, 0, cols);
+        kernels.gemmFloat(f, 0, cols, 0, 5, f, 0, cols, 2, new float[2 * rows], 0, rows);
+        int floatChannels = 5, floatStride = 2 * VectorKernels.PIXEL_BLOCK;
+        kernels.convFloat(f, 0, k, floatChannels, new float[k * floatStride], 0, floatStride, new float[floatChannels], 0,
+                0f, 6f, floatStride - 1, new float[floatChannels * floatStride], 0, floatStride);
     }
 
     private static int supportedBits() {
