@@ -55,7 +55,14 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>FreqInlineSize (325 bytecodes): the GEMMs, reached through several callers (dense and
  *       palettized weights), are larger, so C2 compiles them alone and never inlines two bodies into
  *       one caller;
- *   <li>InlineSmallCode: no helper takes or returns vectors (see the int8 section).
+ *   <li>InlineSmallCode: no helper takes or returns vectors (see the int8 section);
+ *   <li>PerMethodTrapLimit (100 traps per compilation, summed over every method parsed into it, JDK
+ *       methods included): past it, a call on a vector whose class C2 cannot prove while parsing (a loop
+ *       phi is typed {@code IntVector}) is inlined from its type profile with a virtual-call fallback,
+ *       and the intrinsics after it see a non-constant species. So accumulators are arguments, never
+ *       receivers ({@code acc = p.add(acc)}, stores through {@code zero.add(acc)}), and the operator
+ *       caches are primed (below). Not airtight: results of operations with an accumulator argument are
+ *       typed late too (docs/performance.md).
  * </ul>
  * Species are static finals: C2 only intrinsifies vector code whose species is a constant.
  */
