@@ -6,6 +6,7 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.XOR;
 
+import dev.pipit.runtime.graph.Quantization;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -54,7 +55,14 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>FreqInlineSize (325 bytecodes): the GEMMs, reached through several callers (dense and
  *       palettized weights), are larger, so C2 compiles them alone and never inlines two bodies into
  *       one caller;
- *   <li>InlineSmallCode: no helper takes or returns vectors (see the int8 section).
+ *   <li>InlineSmallCode: no helper takes or returns vectors (see the int8 section);
+ *   <li>PerMethodTrapLimit (100 traps per compilation, summed over every method parsed into it, JDK
+ *       methods included): past it, a call on a vector whose class C2 cannot prove while parsing (a loop
+ *       phi is typed {@code IntVector}) is inlined from its type profile with a virtual-call fallback,
+ *       and the intrinsics after it see a non-constant species. So accumulators are arguments, never
+ *       receivers ({@code acc = p.add(acc)}, stores through {@code zero.add(acc)}), and the operator
+ *       caches are primed (below). Not airtight: results of operations with an accumulator argument are
+ *       typed late too (docs/performance.md).
  * </ul>
  * Species are static finals: C2 only intrinsifies vector code whose species is a constant.
  */
@@ -76,6 +84,50 @@ final class PanamaKernels implements VectorKernels {
     /** Per-thread room for the accumulators of fp32 convolution tiles at the last channels or pixels. */
     private static final ThreadLocal<float[]> FLOAT_EDGE = ThreadLocal.withInitial(() -> new float[8 * FLOATS.length()]);
     private static final VarHandle QUADS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    static {
+        primeOperatorCaches(new PanamaKernels());
+    }
+
+    /**
+     * Runs every kernel once, interpreted, before anything is compiled. Each Vector API operation finds its
+     * implementation in a cache that fills on first use ({@code VectorOperators.ImplCache.find}, one method
+     * shared by all vector types). A first use after C2 has compiled {@code find} on its own (as warm-up
+     * does, from the not yet intrinsified calls) takes a {@code class_check} trap there. C2 adds the trap
+     * counts of every method it parses to the compilation's total, so {@code find}'s few traps count once
+     * per vector operation: past PerMethodTrapLimit (100 traps, i.e. 25 operations with 4 traps) the kernel's
+     * type-profiled calls get a virtual-call fallback, later intrinsics see a non-constant species, and
+     * their vectors are boxed (3.7 MB per CNN inference). With every operation cached here, {@code find}
+     * never misses.
+     */
+    private static void primeOperatorCaches(PanamaKernels kernels) {
+        int lanes = INTS.length(), rows = 4 * lanes + 1, cols = 2 * BYTE_STEP + 5; // whole and partial blocks
+        byte[] w = new byte[rows * cols], x = new byte[3 * cols];
+        int[] out = new int[3 * rows];
+        kernels.dotInt8(w, 0, x, 0, cols);
+        kernels.gemmInt8(w, 0, cols, 0, 3, x, 0, cols, 2, out, 0, rows);
+        if (kernels.packsInt8()) {
+            byte[] packed = Int8Packing.pack(w, rows, cols);
+            int quads = Int8Packing.quads(cols);
+            kernels.gemvInt8Packed(packed, quads, cols, 0, rows, x, 0, out, 0);
+            kernels.gemmInt8Packed(packed, quads, cols, 0, rows, x, 0, cols, 3, out, 0, rows);
+        }
+        int k = 3, channels = 3, stride = 2 * VectorKernels.PIXEL_BLOCK; // odd taps and channels
+        int[] acc = new int[channels * stride];
+        byte[] convWeights = new byte[channels * k];
+        kernels.convInt8(convWeights, 0, k, channels, new byte[k * stride], 0, stride, acc, 0);
+        Quantization unit = Quantization.perTensor(1f, 0);
+        // all-zero CSR weights: DenseInt8Matrix would ask the provider that is loading this class
+        Int8Matrix zeros = new CsrInt8Matrix(channels, k, new int[channels], new int[0], new byte[0]);
+        Int8OutputStage stage = new Int8OutputStage(zeros, unit, null, unit, unit, ActivationRange.NONE);
+        kernels.requantizeInt8(acc, 0, stride, channels, stage, 0, stride - 1, new byte[channels * stride], 0, stride);
+        float[] f = new float[rows * cols];
+        kernels.dotFloat(f, 0, f, 0, cols);
+        kernels.gemmFloat(f, 0, cols, 0, 5, f, 0, cols, 2, new float[2 * rows], 0, rows);
+        int floatChannels = 5, floatStride = 2 * VectorKernels.PIXEL_BLOCK;
+        kernels.convFloat(f, 0, k, floatChannels, new float[k * floatStride], 0, floatStride, new float[floatChannels], 0,
+                0f, 6f, floatStride - 1, new float[floatChannels * floatStride], 0, floatStride);
+    }
 
     private static int supportedBits() {
         int bits = Integer.getInteger("pipit.vector.bits", VectorShape.preferredShape().vectorBitSize());
@@ -118,9 +170,9 @@ final class PanamaKernels implements VectorKernels {
             ShortVector ws = ByteVector.fromArray(BYTES, a, aOff + k).reinterpretAsShorts();
             IntVector pairs = ws.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xs.lanewise(LSHL, 8).lanewise(ASHR, 8))
                     .add(ws.lanewise(ASHR, 8).mul(xs.lanewise(ASHR, 8))).reinterpretAsInts();
-            acc = acc.add(pairs.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(pairs.lanewise(ASHR, 16));
+            acc = pairs.lanewise(LSHL, 16).lanewise(ASHR, 16).add(pairs.lanewise(ASHR, 16)).add(acc);
         }
-        int sum = acc.reduceLanes(ADD);
+        int sum = IntVector.zero(INTS).add(acc).reduceLanes(ADD);
         for (int k = bound; k < n; k++) {
             sum += a[aOff + k] * b[bOff + k];
         }
@@ -161,12 +213,12 @@ final class PanamaKernels implements VectorKernels {
                     ShortVector xe = xv.lanewise(LSHL, 8).lanewise(ASHR, 8), xo = xv.lanewise(ASHR, 8);
                     ShortVector w0v = ByteVector.fromArray(BYTES, w, w0 + k).reinterpretAsShorts();
                     IntVector pairs0 = w0v.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(w0v.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
-                    acc0 = acc0.add(pairs0.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(pairs0.lanewise(ASHR, 16));
+                    acc0 = pairs0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(pairs0.lanewise(ASHR, 16)).add(acc0);
                     ShortVector w1v = ByteVector.fromArray(BYTES, w, w1 + k).reinterpretAsShorts();
                     IntVector pairs1 = w1v.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(w1v.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
-                    acc1 = acc1.add(pairs1.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(pairs1.lanewise(ASHR, 16));
+                    acc1 = pairs1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(pairs1.lanewise(ASHR, 16)).add(acc1);
                 }
-                int s0 = acc0.reduceLanes(ADD), s1 = acc1.reduceLanes(ADD);
+                int s0 = IntVector.zero(INTS).add(acc0).reduceLanes(ADD), s1 = IntVector.zero(INTS).add(acc1).reduceLanes(ADD);
                 for (int k = bound; k < cols; k++) {
                     int xk = x[xs + k];
                     s0 += w[w0 + k] * xk;
@@ -211,24 +263,25 @@ final class PanamaKernels implements VectorKernels {
                 int step = q * Int8Packing.QUAD_BYTES;
                 ShortVector wav = ByteVector.fromArray(BYTES, w, wa + step).reinterpretAsShorts();
                 IntVector pa = wav.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(wav.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
-                loA = loA.add(pa.lanewise(XOR, 0x8000));
-                hiA = hiA.add(pa.lanewise(ASHR, 16));
+                loA = pa.lanewise(XOR, 0x8000).add(loA);
+                hiA = pa.lanewise(ASHR, 16).add(hiA);
                 ShortVector wbv = ByteVector.fromArray(BYTES, w, wb + step).reinterpretAsShorts();
                 IntVector pb = wbv.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(wbv.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
-                loB = loB.add(pb.lanewise(XOR, 0x8000));
-                hiB = hiB.add(pb.lanewise(ASHR, 16));
+                loB = pb.lanewise(XOR, 0x8000).add(loB);
+                hiB = pb.lanewise(ASHR, 16).add(hiB);
                 ShortVector wcv = ByteVector.fromArray(BYTES, w, wc + step).reinterpretAsShorts();
                 IntVector pc = wcv.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(wcv.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
-                loC = loC.add(pc.lanewise(XOR, 0x8000));
-                hiC = hiC.add(pc.lanewise(ASHR, 16));
+                loC = pc.lanewise(XOR, 0x8000).add(loC);
+                hiC = pc.lanewise(ASHR, 16).add(hiC);
                 ShortVector wdv = ByteVector.fromArray(BYTES, w, wd + step).reinterpretAsShorts();
                 IntVector pd = wdv.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(wdv.lanewise(ASHR, 8).mul(xo)).reinterpretAsInts();
-                loD = loD.add(pd.lanewise(XOR, 0x8000));
-                hiD = hiD.add(pd.lanewise(ASHR, 16));
+                loD = pd.lanewise(XOR, 0x8000).add(loD);
+                hiD = pd.lanewise(ASHR, 16).add(hiD);
             }
             int bias = 32768 * quads; // as in gemmInt8Packed
-            IntVector accA = loA.sub(hiA.mul(65535)).sub(bias), accB = loB.sub(hiB.mul(65535)).sub(bias);
-            IntVector accC = loC.sub(hiC.mul(65535)).sub(bias), accD = loD.sub(hiD.mul(65535)).sub(bias);
+            IntVector unpack = IntVector.broadcast(INTS, -65535); // lo − 65535·hi, with no accumulator as receiver
+            IntVector accA = unpack.mul(hiA).add(loA).sub(bias), accB = unpack.mul(hiB).add(loB).sub(bias);
+            IntVector accC = unpack.mul(hiC).add(loC).sub(bias), accD = unpack.mul(hiD).add(loD).sub(bias);
             if (r >= rowFrom && r + 4 * lanes <= rowTo) {
                 accA.intoArray(out, outOff + r);
                 accB.intoArray(out, outOff + r + lanes);
@@ -284,23 +337,24 @@ final class PanamaKernels implements VectorKernels {
                     ShortVector w1v = ByteVector.fromArray(BYTES, w, w1 + step).reinterpretAsShorts();
                     ShortVector w1e = w1v.lanewise(LSHL, 8).lanewise(ASHR, 8), w1o = w1v.lanewise(ASHR, 8);
                     IntVector p0a = w0e.mul(xae).add(w0o.mul(xao)).reinterpretAsInts();
-                    lo0a = lo0a.add(p0a.lanewise(XOR, 0x8000));
-                    hi0a = hi0a.add(p0a.lanewise(ASHR, 16));
+                    lo0a = p0a.lanewise(XOR, 0x8000).add(lo0a);
+                    hi0a = p0a.lanewise(ASHR, 16).add(hi0a);
                     IntVector p1a = w1e.mul(xae).add(w1o.mul(xao)).reinterpretAsInts();
-                    lo1a = lo1a.add(p1a.lanewise(XOR, 0x8000));
-                    hi1a = hi1a.add(p1a.lanewise(ASHR, 16));
+                    lo1a = p1a.lanewise(XOR, 0x8000).add(lo1a);
+                    hi1a = p1a.lanewise(ASHR, 16).add(hi1a);
                     IntVector p0b = w0e.mul(xbe).add(w0o.mul(xbo)).reinterpretAsInts();
-                    lo0b = lo0b.add(p0b.lanewise(XOR, 0x8000));
-                    hi0b = hi0b.add(p0b.lanewise(ASHR, 16));
+                    lo0b = p0b.lanewise(XOR, 0x8000).add(lo0b);
+                    hi0b = p0b.lanewise(ASHR, 16).add(hi0b);
                     IntVector p1b = w1e.mul(xbe).add(w1o.mul(xbo)).reinterpretAsInts();
-                    lo1b = lo1b.add(p1b.lanewise(XOR, 0x8000));
-                    hi1b = hi1b.add(p1b.lanewise(ASHR, 16));
+                    lo1b = p1b.lanewise(XOR, 0x8000).add(lo1b);
+                    hi1b = p1b.lanewise(ASHR, 16).add(hi1b);
                 }
                 // lo sums 65536·hi + lo + 32768 per step (bit 15 flipped: the low half never borrows), so
                 // Σ(lo + hi) = Σlo − 65535·Σhi − 32768·quads, exact in wrapping int arithmetic
                 int bias = 32768 * quads;
-                IntVector acc0a = lo0a.sub(hi0a.mul(65535)).sub(bias), acc1a = lo1a.sub(hi1a.mul(65535)).sub(bias);
-                IntVector acc0b = lo0b.sub(hi0b.mul(65535)).sub(bias), acc1b = lo1b.sub(hi1b.mul(65535)).sub(bias);
+                IntVector unpack = IntVector.broadcast(INTS, -65535);
+                IntVector acc0a = unpack.mul(hi0a).add(lo0a).sub(bias), acc1a = unpack.mul(hi1a).add(lo1a).sub(bias);
+                IntVector acc0b = unpack.mul(hi0b).add(lo0b).sub(bias), acc1b = unpack.mul(hi1b).add(lo1b).sub(bias);
                 int oa = outOff + s * outStride + r, ob = oa + outStride;
                 if (whole) {
                     acc0a.intoArray(out, oa);
@@ -362,29 +416,31 @@ final class PanamaKernels implements VectorKernels {
                     ShortVector xbe = xb.lanewise(LSHL, 8).lanewise(ASHR, 8), xbo = xb.lanewise(ASHR, 8);
                     short wa0 = w[w0 + t], wb0 = pair ? w[w0 + t + 1] : 0, wa1 = w[w1 + t], wb1 = pair ? w[w1 + t + 1] : 0;
                     IntVector pe0 = xae.mul(wa0).add(xbe.mul(wb0)).reinterpretAsInts();
-                    e0 = e0.add(pe0.lanewise(XOR, 0x8000));
-                    eh0 = eh0.add(pe0.lanewise(ASHR, 16));
+                    e0 = pe0.lanewise(XOR, 0x8000).add(e0);
+                    eh0 = pe0.lanewise(ASHR, 16).add(eh0);
                     IntVector po0 = xao.mul(wa0).add(xbo.mul(wb0)).reinterpretAsInts();
-                    o0 = o0.add(po0.lanewise(XOR, 0x8000));
-                    oh0 = oh0.add(po0.lanewise(ASHR, 16));
+                    o0 = po0.lanewise(XOR, 0x8000).add(o0);
+                    oh0 = po0.lanewise(ASHR, 16).add(oh0);
                     IntVector pe1 = xae.mul(wa1).add(xbe.mul(wb1)).reinterpretAsInts();
-                    e1 = e1.add(pe1.lanewise(XOR, 0x8000));
-                    eh1 = eh1.add(pe1.lanewise(ASHR, 16));
+                    e1 = pe1.lanewise(XOR, 0x8000).add(e1);
+                    eh1 = pe1.lanewise(ASHR, 16).add(eh1);
                     IntVector po1 = xao.mul(wa1).add(xbo.mul(wb1)).reinterpretAsInts();
-                    o1 = o1.add(po1.lanewise(XOR, 0x8000));
-                    oh1 = oh1.add(po1.lanewise(ASHR, 16));
+                    o1 = po1.lanewise(XOR, 0x8000).add(o1);
+                    oh1 = po1.lanewise(ASHR, 16).add(oh1);
                 }
                 int a0 = accOff + c * stride + b;
-                e0.sub(eh0.lanewise(LSHL, 16)).sub(bias).intoArray(acc, a0); // the low halves' sums, as in gemmInt8Packed
-                o0.sub(oh0.lanewise(LSHL, 16)).sub(bias).intoArray(acc, a0 + lanes);
-                eh0.intoArray(acc, a0 + 2 * lanes);
-                oh0.intoArray(acc, a0 + 3 * lanes);
+                // the low halves' sums e − 65536·eh (as in gemmInt8Packed); no accumulator is a receiver
+                IntVector zero = IntVector.zero(INTS), unpack = IntVector.broadcast(INTS, -65536);
+                unpack.mul(eh0).add(e0).sub(bias).intoArray(acc, a0);
+                unpack.mul(oh0).add(o0).sub(bias).intoArray(acc, a0 + lanes);
+                zero.add(eh0).intoArray(acc, a0 + 2 * lanes);
+                zero.add(oh0).intoArray(acc, a0 + 3 * lanes);
                 if (second) {
                     int a1 = a0 + stride;
-                    e1.sub(eh1.lanewise(LSHL, 16)).sub(bias).intoArray(acc, a1);
-                    o1.sub(oh1.lanewise(LSHL, 16)).sub(bias).intoArray(acc, a1 + lanes);
-                    eh1.intoArray(acc, a1 + 2 * lanes);
-                    oh1.intoArray(acc, a1 + 3 * lanes);
+                    unpack.mul(eh1).add(e1).sub(bias).intoArray(acc, a1);
+                    unpack.mul(oh1).add(o1).sub(bias).intoArray(acc, a1 + lanes);
+                    zero.add(eh1).intoArray(acc, a1 + 2 * lanes);
+                    zero.add(oh1).intoArray(acc, a1 + 3 * lanes);
                 }
             }
         }
@@ -427,9 +483,9 @@ final class PanamaKernels implements VectorKernels {
                     // round(high / 2^right), ties away from zero: + 1 where the remainder exceeds the threshold
                     IntVector threshold = high.lanewise(LSHR, 31).add(half);
                     IntVector q = high.lanewise(ASHR, right).add(threshold.sub(high.and(mask)).lanewise(LSHR, 31));
-                    packed = packed.or(q.add(zp).max(min).min(max).and(0xff).lanewise(LSHL, 8 * i));
+                    packed = q.add(zp).max(min).min(max).and(0xff).lanewise(LSHL, 8 * i).or(packed);
                 }
-                ByteVector bytes = packed.reinterpretAsBytes();
+                ByteVector bytes = IntVector.zero(INTS).or(packed).reinterpretAsBytes();
                 int o = yOff + c * yStride + b;
                 if (b + BYTE_STEP <= pixels) {
                     bytes.intoArray(y, o);
@@ -480,24 +536,25 @@ final class PanamaKernels implements VectorKernels {
                 int o = yOff + c * yStride + b;
                 if (n == 4 && b + 2 * lanes <= pixels) {
                     float c0 = bias[biasOff + c], c1 = bias[biasOff + c + 1], c2 = bias[biasOff + c + 2], c3 = bias[biasOff + c + 3];
-                    a0.add(c0).max(min).min(max).intoArray(y, o);
-                    b0.add(c0).max(min).min(max).intoArray(y, o + lanes);
-                    a1.add(c1).max(min).min(max).intoArray(y, o + yStride);
-                    b1.add(c1).max(min).min(max).intoArray(y, o + yStride + lanes);
-                    a2.add(c2).max(min).min(max).intoArray(y, o + 2 * yStride);
-                    b2.add(c2).max(min).min(max).intoArray(y, o + 2 * yStride + lanes);
-                    a3.add(c3).max(min).min(max).intoArray(y, o + 3 * yStride);
-                    b3.add(c3).max(min).min(max).intoArray(y, o + 3 * yStride + lanes);
+                    FloatVector.broadcast(FLOATS, c0).add(a0).max(min).min(max).intoArray(y, o);
+                    FloatVector.broadcast(FLOATS, c0).add(b0).max(min).min(max).intoArray(y, o + lanes);
+                    FloatVector.broadcast(FLOATS, c1).add(a1).max(min).min(max).intoArray(y, o + yStride);
+                    FloatVector.broadcast(FLOATS, c1).add(b1).max(min).min(max).intoArray(y, o + yStride + lanes);
+                    FloatVector.broadcast(FLOATS, c2).add(a2).max(min).min(max).intoArray(y, o + 2 * yStride);
+                    FloatVector.broadcast(FLOATS, c2).add(b2).max(min).min(max).intoArray(y, o + 2 * yStride + lanes);
+                    FloatVector.broadcast(FLOATS, c3).add(a3).max(min).min(max).intoArray(y, o + 3 * yStride);
+                    FloatVector.broadcast(FLOATS, c3).add(b3).max(min).min(max).intoArray(y, o + 3 * yStride + lanes);
                 } else { // the last channels or pixels: through an array, as lane(i) with a variable i is not intrinsified
                     float[] edge = FLOAT_EDGE.get();
-                    a0.intoArray(edge, 0);
-                    b0.intoArray(edge, lanes);
-                    a1.intoArray(edge, 2 * lanes);
-                    b1.intoArray(edge, 3 * lanes);
-                    a2.intoArray(edge, 4 * lanes);
-                    b2.intoArray(edge, 5 * lanes);
-                    a3.intoArray(edge, 6 * lanes);
-                    b3.intoArray(edge, 7 * lanes);
+                    FloatVector minusZero = FloatVector.broadcast(FLOATS, -0f); // x + −0 = x exactly
+                    minusZero.add(a0).intoArray(edge, 0);
+                    minusZero.add(b0).intoArray(edge, lanes);
+                    minusZero.add(a1).intoArray(edge, 2 * lanes);
+                    minusZero.add(b1).intoArray(edge, 3 * lanes);
+                    minusZero.add(a2).intoArray(edge, 4 * lanes);
+                    minusZero.add(b2).intoArray(edge, 5 * lanes);
+                    minusZero.add(a3).intoArray(edge, 6 * lanes);
+                    minusZero.add(b3).intoArray(edge, 7 * lanes);
                     for (int j = 0; j < n; j++) {
                         for (int p = 0; p < Math.min(2 * lanes, pixels - b); p++) {
                             y[o + j * yStride + p] = Math.min(max, Math.max(min, edge[2 * j * lanes + p] + bias[biasOff + c + j]));
@@ -515,7 +572,7 @@ final class PanamaKernels implements VectorKernels {
         for (int k = 0; k < bound; k += FLOATS.length()) {
             acc = FloatVector.fromArray(FLOATS, a, aOff + k).fma(FloatVector.fromArray(FLOATS, b, bOff + k), acc);
         }
-        float sum = acc.reduceLanes(ADD);
+        float sum = FloatVector.broadcast(FLOATS, -0f).add(acc).reduceLanes(ADD);
         for (int k = bound; k < n; k++) {
             sum += a[aOff + k] * b[bOff + k];
         }
@@ -552,8 +609,9 @@ final class PanamaKernels implements VectorKernels {
                     acc2 = FloatVector.fromArray(FLOATS, w, w2 + k).fma(xv, acc2);
                     acc3 = FloatVector.fromArray(FLOATS, w, w3 + k).fma(xv, acc3);
                 }
-                float s0 = acc0.reduceLanes(ADD), s1 = acc1.reduceLanes(ADD);
-                float s2 = acc2.reduceLanes(ADD), s3 = acc3.reduceLanes(ADD);
+                FloatVector minusZero = FloatVector.broadcast(FLOATS, -0f); // x + −0 = x exactly; no accumulator is a receiver
+                float s0 = minusZero.add(acc0).reduceLanes(ADD), s1 = minusZero.add(acc1).reduceLanes(ADD);
+                float s2 = minusZero.add(acc2).reduceLanes(ADD), s3 = minusZero.add(acc3).reduceLanes(ADD);
                 for (int k = bound; k < cols; k++) {
                     float xk = x[xs + k];
                     s0 += w[w0 + k] * xk;
