@@ -13,7 +13,6 @@ import dev.pipit.runtime.RuntimeOptions;
 import dev.pipit.runtime.graph.Graph;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
