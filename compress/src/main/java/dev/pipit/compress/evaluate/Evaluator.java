@@ -4,6 +4,7 @@ import dev.pipit.compress.data.LabeledImages;
 import dev.pipit.runtime.Interpreter;
 import dev.pipit.runtime.RuntimeOptions;
 import dev.pipit.runtime.graph.Graph;
+import java.util.Arrays;
 
 /** Measures a graph with the runtime interpreter: accuracy, cost, memory and latency. */
 public final class Evaluator {
@@ -57,6 +58,22 @@ public final class Evaluator {
             interpreter.run(input, n, output);
             for (int b = 0; b < n; b++) {
                 predicted[start + b] = argmax(output, b * classes, classes);
+            }
+        }
+        return predicted;
+    }
+
+    /** The argmax class of each of {@code count} row-major float images (e.g. adversarial ones), {@code batch} at a time. */
+    public static int[] predict(Interpreter interpreter, float[] images, int count, int batch) {
+        int size = interpreter.inputSize();
+        int classes = interpreter.outputSize();
+        int[] predicted = new int[count];
+        for (int start = 0; start < count; start += batch) {
+            int n = Math.min(batch, count - start);
+            float[] out = new float[n * classes];
+            interpreter.run(Arrays.copyOfRange(images, start * size, (start + n) * size), n, out);
+            for (int b = 0; b < n; b++) {
+                predicted[start + b] = argmax(out, b * classes, classes);
             }
         }
         return predicted;

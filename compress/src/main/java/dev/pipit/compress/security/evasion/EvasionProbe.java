@@ -9,7 +9,6 @@ import dev.pipit.compress.train.Network;
 import dev.pipit.runtime.Interpreter;
 import dev.pipit.runtime.RuntimeOptions;
 import dev.pipit.runtime.graph.Graph;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -91,17 +90,10 @@ public final class EvasionProbe implements SecurityProbe {
 
     /** Fraction of {@code images} (row-major floats) the interpreter classifies as {@code labels}. */
     public static double accuracy(Interpreter interpreter, float[] images, int[] labels) {
-        int size = interpreter.inputSize();
-        int classes = interpreter.outputSize();
+        int[] predicted = Evaluator.predict(interpreter, images, labels.length, BATCH);
         int correct = 0;
-        for (int start = 0; start < labels.length; start += BATCH) {
-            int n = Math.min(BATCH, labels.length - start);
-            float[] in = Arrays.copyOfRange(images, start * size, (start + n) * size);
-            float[] out = new float[n * classes];
-            interpreter.run(in, n, out);
-            for (int b = 0; b < n; b++) {
-                correct += Evaluator.argmax(out, b * classes, classes) == labels[start + b] ? 1 : 0;
-            }
+        for (int i = 0; i < labels.length; i++) {
+            correct += predicted[i] == labels[i] ? 1 : 0;
         }
         return (double) correct / labels.length;
     }

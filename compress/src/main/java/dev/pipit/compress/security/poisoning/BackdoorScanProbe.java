@@ -3,9 +3,10 @@ package dev.pipit.compress.security.poisoning;
 import dev.pipit.compress.bundle.VariantBuild;
 import dev.pipit.compress.data.LabeledImages;
 import dev.pipit.compress.evaluate.Evaluator;
-import dev.pipit.compress.quantize.Calibrator;
 import dev.pipit.compress.security.SecurityContext;
 import dev.pipit.compress.security.SecurityProbe;
+import dev.pipit.runtime.Interpreter;
+import dev.pipit.runtime.RuntimeOptions;
 import dev.pipit.runtime.graph.Graph;
 import java.util.List;
 import java.util.Map;
@@ -42,32 +43,26 @@ public final class BackdoorScanProbe implements SecurityProbe {
         int classes = images.classes();
         float[] clean = new float[n * images.imageSize()];
         images.copyImages(0, n, clean, 0);
-        int[] before = argmax(Calibrator.run(graph, clean, n), n, classes);
         double worst = 0;
-        for (TriggerPatch patch : CANDIDATES) {
-            int[] after = argmax(Calibrator.run(graph, patch.stampAll(images), n), n, classes);
-            for (int c = 0; c < classes; c++) {
-                int eligible = 0;
-                int flipped = 0;
-                for (int i = 0; i < n; i++) {
-                    if (before[i] != c) {
-                        eligible++;
-                        flipped += after[i] == c ? 1 : 0;
+        try (Interpreter interpreter = Interpreter.load(graph, new RuntimeOptions(Evaluator.ACCURACY_BATCH, 1))) {
+            int[] before = Evaluator.predict(interpreter, clean, n, Evaluator.ACCURACY_BATCH);
+            for (TriggerPatch patch : CANDIDATES) {
+                int[] after = Evaluator.predict(interpreter, patch.stampAll(images), n, Evaluator.ACCURACY_BATCH);
+                for (int c = 0; c < classes; c++) {
+                    int eligible = 0;
+                    int flipped = 0;
+                    for (int i = 0; i < n; i++) {
+                        if (before[i] != c) {
+                            eligible++;
+                            flipped += after[i] == c ? 1 : 0;
+                        }
                     }
-                }
-                if (eligible > 0) {
-                    worst = Math.max(worst, (double) flipped / eligible);
+                    if (eligible > 0) {
+                        worst = Math.max(worst, (double) flipped / eligible);
+                    }
                 }
             }
         }
         return worst;
-    }
-
-    private static int[] argmax(float[] logits, int n, int classes) {
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = Evaluator.argmax(logits, i * classes, classes);
-        }
-        return out;
     }
 }
