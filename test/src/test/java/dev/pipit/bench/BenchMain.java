@@ -1,20 +1,24 @@
 package dev.pipit.bench;
 
 import dev.pipit.runtime.graph.Graph;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the kernel, model and bandwidth benchmarks in one JMH run (one forked JVM per benchmark, one
  * thread each) and prints Pipit against ONNX Runtime: times, ratios, GMAC/s and the memory bound.
- * Arguments: optional JMH include regex (default all three benchmarks); {@code -Dbench.iterations},
- * {@code -Dbench.warmups}: 1-second iterations per benchmark.
+ * Arguments: JMH's own command line (an include regex, default all three benchmarks; e.g. {@code -p
+ * engine=pipit-int8 -f 6 -prof gc -jvmArgsAppend -XX:…}), whose forks and JVM options add to the defaults
+ * here; {@code -Dbench.iterations}, {@code -Dbench.warmups}: 1-second iterations per benchmark.
  */
 public final class BenchMain {
 
@@ -25,13 +29,19 @@ public final class BenchMain {
         int iterations = Integer.getInteger("bench.iterations", 5);
         // Long warm-up: until C2 compiles them, Vector API kernels run interpreted at ~1000× their speed.
         int warmups = Integer.getInteger("bench.warmups", 6);
-        ChainedOptionsBuilder options = new OptionsBuilder()
-                .include(args.length > 0 ? args[0] : "dev.pipit.bench.(Kernel|Model|Bandwidth)Bench")
-                .forks(1)
-                .jvmArgsAppend("--add-modules=jdk.incubator.vector", "-Dpipit.models=" + Workloads.MODELS.toAbsolutePath())
+        CommandLineOptions cli = new CommandLineOptions(args);
+        List<String> jvmArgs = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector",
+                "-Dpipit.models=" + Workloads.MODELS.toAbsolutePath()));
+        jvmArgs.addAll(cli.getJvmArgsAppend().orElse(List.of()));
+        ChainedOptionsBuilder options = new OptionsBuilder().parent(cli)
+                .forks(cli.getForkCount().orElse(1))
+                .jvmArgsAppend(jvmArgs.toArray(String[]::new))
                 .warmupIterations(warmups).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(iterations).measurementTime(TimeValue.seconds(1))
                 .threads(1);
+        if (cli.getIncludes().isEmpty()) {
+            options.include("dev.pipit.bench.(Kernel|Model|Bandwidth)Bench");
+        }
         Collection<RunResult> results = new Runner(options.build()).run();
         Map<String, Double> us = new HashMap<>();
         for (RunResult r : results) {

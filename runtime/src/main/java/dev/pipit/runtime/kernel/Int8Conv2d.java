@@ -43,6 +43,7 @@ public final class Int8Conv2d {
     private final boolean direct;  // stride 1: taps read whole rows of the padded input, no per-pixel gather
     private final int paddedW;     // row pitch of the padded input and of the direct path's pixels
     private final int paddedPlane; // bytes of one padded input channel, 0 when the input needs no padding
+    private final int paddedSlots; // samples whose padded input the direct path holds at once (a tile spans that many at most)
 
     /**
      * @param weights {@code [out, (inChannels / group)·kh·kw]}, rows in [-127, 127]
@@ -80,12 +81,14 @@ public final class Int8Conv2d {
         int blocks = Math.min(Math.min(TILE_BYTES / (block * k), TILE_ACCUMULATORS / (block * groupOut)),
                 (pixelSpan() + block - 1) / block);
         this.stride = block * Math.max(1, blocks);
+        this.paddedSlots = paddedPlane > 0 ? (stride - 1) / pixelSpan() + 2 : 0;
     }
 
     /**
-     * Pixels the dense path computes per channel. The direct path runs over the padded input's row pitch,
-     * pixel {@code oy · paddedW + ox}, so each tap's row is one contiguous run of the padded input; the
-     * {@code paddedW − outW} pixels past each output row are computed and dropped.
+     * Pixels the dense path computes per channel and sample. The direct path runs over the padded input's row
+     * pitch, pixel {@code oy · paddedW + ox}, so each tap's row is one contiguous run of the padded input; the
+     * {@code paddedW − outW} pixels past each output row are computed and dropped. Its tiles run over the
+     * samples' spans back to back, so a batch rounds up to whole pixel blocks once, not once per sample.
      */
     private int pixelSpan() {
         return direct ? (window.outH() - 1) * paddedW + window.outW() : window.outH() * window.outW();
@@ -110,7 +113,7 @@ public final class Int8Conv2d {
     /** Scratch bytes each concurrent caller of {@link #run} must pass. */
     public int scratchBytes() {
         return rowMajor == null ? tile * k + weights.scratchBytes()
-                : k * stride + (direct ? groupIn * paddedPlane + groupOut * stride : 0);
+                : k * stride + (direct ? paddedSlots * groupIn * paddedPlane + groupOut * stride : 0);
     }
 
     /** Accumulator ints {@link #run} needs; callers splitting the channels may share one array. */
@@ -126,6 +129,13 @@ public final class Int8Conv2d {
                     byte[] scratch, int scratchOff) {
         int inPlane = window.inH() * window.inW();
         int pixels = window.outH() * window.outW();
+        if (rowMajor != null && direct) {
+            for (int g = from / groupOut; g * groupOut < to; g++) {
+                runDirect(x, xOff + g * groupIn * inPlane, y, yOff, batch, Math.max(from, g * groupOut), Math.min(to, (g + 1) * groupOut),
+                        acc, scratch, scratchOff);
+            }
+            return;
+        }
         for (int n = 0; n < batch; n++) {
             int xn = xOff + n * inChannels * inPlane;
             int yn = yOff + n * outChannels * pixels;
@@ -173,41 +183,55 @@ public final class Int8Conv2d {
         }
     }
 
-    /** Channels {@code [rowFrom, rowTo)} of one group through the pixel kernels; {@code xg}: the group's input. */
+    /** Channels {@code [rowFrom, rowTo)} of one group of one sample through the pixel kernels, strided; {@code xg}: the group's input. */
     private void runDense(byte[] x, int xg, byte[] y, int yn, int rowFrom, int rowTo, int[] acc, byte[] scratch, int scratchOff) {
-        int pixels = window.outH() * window.outW(), span = pixelSpan(), channels = rowTo - rowFrom;
-        int planes = scratchOff + k * stride, out = planes + groupIn * paddedPlane;
-        byte[] src = x;
-        int srcOff = xg;
-        if (paddedPlane > 0) {
-            pad(x, xg, scratch, planes);
-            src = scratch;
-            srcOff = planes;
+        int pixels = window.outH() * window.outW(), channels = rowTo - rowFrom;
+        for (int p0 = 0; p0 < pixels; p0 += stride) {
+            int count = Math.min(stride, pixels - p0);
+            gatherTaps(x, xg, p0, count, scratch, scratchOff);
+            kernels.convInt8(rowMajor, rowFrom * k, k, channels, scratch, scratchOff, stride, acc, rowFrom * stride);
+            kernels.requantizeInt8(acc, rowFrom * stride, stride, channels, stage, rowFrom, count, y, yn + rowFrom * pixels + p0,
+                    pixels);
         }
-        for (int p0 = 0; p0 < span; p0 += stride) {
-            int count = Math.min(stride, span - p0);
-            if (direct) {
-                copyTaps(src, srcOff, p0, count, scratch, scratchOff);
-            } else {
-                gatherTaps(x, xg, p0, count, scratch, scratchOff);
+    }
+
+    /**
+     * Channels {@code [rowFrom, rowTo)} of one group of every sample, stride 1: the tiles run over the samples'
+     * pixel spans back to back (pixel {@code q} is sample {@code q / span}'s pixel {@code q % span}), each tap
+     * of a tile one copy per sample it touches; requantized into scratch, then each output row's valid pixels
+     * into {@code y}. {@code xg}: the group's input in sample 0.
+     */
+    private void runDirect(byte[] x, int xg, byte[] y, int yOff, int batch, int rowFrom, int rowTo, int[] acc, byte[] scratch,
+                           int scratchOff) {
+        int pixels = window.outH() * window.outW(), span = pixelSpan(), channels = rowTo - rowFrom, outW = window.outW();
+        int inSample = inChannels * window.inH() * window.inW(), outSample = outChannels * pixels;
+        int planes = scratchOff + k * stride, out = planes + paddedSlots * groupIn * paddedPlane;
+        int padded = 0; // samples padded so far, into slot n % paddedSlots
+        for (int q0 = 0, total = batch * span; q0 < total; q0 += stride) {
+            int count = Math.min(stride, total - q0);
+            for (int q = q0; q < q0 + count; ) { // the tile's taps, one run per sample
+                int n = q / span, p = q % span, run = Math.min(span - p, q0 + count - q);
+                if (paddedPlane > 0) {
+                    for (; padded <= n; padded++) {
+                        pad(x, xg + padded * inSample, scratch, planes + padded % paddedSlots * groupIn * paddedPlane);
+                    }
+                    copyTaps(scratch, planes + n % paddedSlots * groupIn * paddedPlane, p, run, scratch, scratchOff + q - q0);
+                } else {
+                    copyTaps(x, xg + n * inSample, p, run, scratch, scratchOff + q - q0);
+                }
+                q += run;
             }
             kernels.convInt8(rowMajor, rowFrom * k, k, channels, scratch, scratchOff, stride, acc, rowFrom * stride);
-            if (direct) { // into scratch, then each output row's valid pixels into y
-                kernels.requantizeInt8(acc, rowFrom * stride, stride, channels, stage, rowFrom, count, scratch, out, stride);
-                for (int c = 0; c < channels; c++) {
-                    int yc = yn + (rowFrom + c) * pixels;
-                    for (int p = p0; p < p0 + count; ) {
-                        int oy = p / paddedW, ox = p % paddedW, run = Math.min(paddedW - ox, p0 + count - p);
-                        if (ox < window.outW()) {
-                            System.arraycopy(scratch, out + c * stride + p - p0, y, yc + oy * window.outW() + ox,
-                                    Math.min(run, window.outW() - ox));
-                        }
-                        p += run;
+            kernels.requantizeInt8(acc, rowFrom * stride, stride, channels, stage, rowFrom, count, scratch, out, stride);
+            for (int q = q0; q < q0 + count; ) { // pixel q is output (q % span / paddedW, q % span % paddedW) of sample q / span
+                int n = q / span, p = q % span, ox = p % paddedW, run = Math.min(Math.min(paddedW - ox, span - p), q0 + count - q);
+                if (ox < outW) {
+                    int yp = yOff + n * outSample + rowFrom * pixels + p / paddedW * outW + ox, len = Math.min(run, outW - ox);
+                    for (int c = 0; c < channels; c++) {
+                        System.arraycopy(scratch, out + c * stride + q - q0, y, yp + c * pixels, len);
                     }
                 }
-            } else {
-                kernels.requantizeInt8(acc, rowFrom * stride, stride, channels, stage, rowFrom, count, y, yn + rowFrom * pixels + p0,
-                        pixels);
+                q += run;
             }
         }
     }
@@ -224,7 +248,10 @@ public final class Int8Conv2d {
         }
     }
 
-    /** The direct path's taps of pixels {@code [p0, p0 + count)}: one copy per tap from the padded input. */
+    /**
+     * The direct path's taps of one sample's pixels {@code [p0, p0 + count)}: one copy per tap from its (padded)
+     * input at {@code srcOff}, tap {@code t} to {@code dst[dstOff + t·stride]}.
+     */
     private void copyTaps(byte[] src, int srcOff, int p0, int count, byte[] dst, int dstOff) {
         int plane = paddedPlane > 0 ? paddedPlane : window.inH() * window.inW();
         int t = 0;

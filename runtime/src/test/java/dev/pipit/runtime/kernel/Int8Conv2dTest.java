@@ -53,7 +53,7 @@ class Int8Conv2dTest {
         for (int trial = 0; trial < 300; trial++) {
             NaiveInt8Conv2d.Shape s = randomShape(random);
             int k = s.channels() / s.group() * s.kh() * s.kw();
-            int batch = random.nextInt(1, 3);
+            int batch = random.nextInt(1, 6); // small planes: a tile spans several samples
             byte[] w = int8(random, s.out() * k, -127);
             byte[] x = int8(random, batch * s.channels() * s.h() * s.w(), -128);
             float[] weightScales = new float[s.out()];
@@ -88,6 +88,37 @@ class Int8Conv2dTest {
         }
     }
 
+    /**
+     * Stride-1 layers at batches up to 33: the direct path's tiles run over the samples back to back, across
+     * sample boundaries, with padded inputs held for several samples at once.
+     */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void run_directPathBatches_matchNaiveReferenceBitExact(VectorKernels kernels) {
+        SplittableRandom random = new SplittableRandom(43);
+        for (int trial = 0; trial < 60; trial++) {
+            int channels = random.nextInt(1, 5), out = random.nextInt(1, 6), kh = random.nextInt(1, 4), kw = random.nextInt(1, 4);
+            int padH = random.nextInt(0, kh), padW = random.nextInt(0, kw);
+            int h = random.nextInt(Math.max(1, kh - 2 * padH), 14), w = random.nextInt(Math.max(1, kw - 2 * padW), 14);
+            NaiveInt8Conv2d.Shape s = new NaiveInt8Conv2d.Shape(channels, h, w, out, 1, kh, kw, 1, 1,
+                    new int[] {padH, padW, padH, padW}, 1, 1);
+            int k = channels * kh * kw, batch = random.nextInt(1, 34);
+            byte[] weights = int8(random, out * k, -127), x = int8(random, batch * channels * h * w, -128);
+            float[] weightScales = new float[out];
+            Arrays.fill(weightScales, 0.004f);
+            int[] bias = random.ints(out, -2000, 2000).toArray();
+            Quantization in = Quantization.perTensor(0.02f, random.nextInt(-20, 20)), outQ = Quantization.perTensor(0.05f, -5);
+            byte[] expected = NaiveInt8Conv2d.run(x, batch, s, weights, weightScales, bias, in.scale(), in.zeroPoint(), outQ.scale(),
+                    outQ.zeroPoint(), -128, 127);
+            Int8Conv2d conv = new Int8Conv2d(kernels, new DenseInt8Matrix(weights, out, k), Quantization.perChannel(weightScales, 0), bias,
+                    channels, 1, s.window(), in, outQ, ActivationRange.NONE);
+            byte[] y = new byte[expected.length + 2];
+            conv.run(x, 0, y, 1, batch, 0, out, new int[conv.accumulators()], new byte[conv.scratchBytes() + 3], 3);
+            assertArrayEquals(expected, Arrays.copyOfRange(y, 1, y.length - 1), kernels.name() + " trial " + trial + " batch " + batch + " " + s);
+            assertEquals(0, y[0] | y[y.length - 1], "bytes outside the output");
+        }
+    }
+
     @Test
     void run_compressedWeights_equalDenseBitExactly() {
         SplittableRandom random = new SplittableRandom(42);
@@ -116,12 +147,13 @@ class Int8Conv2dTest {
         Quantization q = Quantization.perTensor(0.1f, 0);
         Int8Conv2d depthwise = new Int8Conv2d(new ScalarKernels(), new DenseInt8Matrix(new byte[4 * 9], 4, 9), q, null, 4, 4,
                 window, q, q, ActivationRange.NONE);
-        // taps of one 64-pixel block (25 pixels round up), the padded 7 × 7 input, the output block
-        assertEquals(9 * VectorKernels.PIXEL_BLOCK + 49 + VectorKernels.PIXEL_BLOCK, depthwise.scratchBytes());
+        // taps of one 64-pixel block (a 33-pixel span at pitch 7 rounds up), the padded 7 × 7 input of the 3
+        // samples a block can touch, the output block
+        assertEquals(9 * VectorKernels.PIXEL_BLOCK + 3 * 49 + VectorKernels.PIXEL_BLOCK, depthwise.scratchBytes());
         assertEquals(4 * 9 + 4 * 4, depthwise.weightBytes());
         Int8Conv2d plain = new Int8Conv2d(new ScalarKernels(), new DenseInt8Matrix(new byte[4 * 36], 4, 36), q, null, 4, 1,
                 window, q, q, ActivationRange.NONE);
-        assertEquals(36 * VectorKernels.PIXEL_BLOCK + 4 * 49 + 4 * VectorKernels.PIXEL_BLOCK, plain.scratchBytes());
+        assertEquals(36 * VectorKernels.PIXEL_BLOCK + 3 * 4 * 49 + 4 * VectorKernels.PIXEL_BLOCK, plain.scratchBytes());
         assertEquals(4 * VectorKernels.PIXEL_BLOCK, plain.accumulators());
     }
 }
