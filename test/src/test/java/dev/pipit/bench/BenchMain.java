@@ -30,7 +30,8 @@ public final class BenchMain {
         // Long warm-up: until C2 compiles them, Vector API kernels run interpreted at ~1000× their speed.
         int warmups = Integer.getInteger("bench.warmups", 6);
         CommandLineOptions cli = new CommandLineOptions(args);
-        List<String> jvmArgs = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector",
+        // the launcher's trap budget (./pipit; docs/performance.md, "The JIT's trap budget"); a later -jvmArgsAppend wins
+        List<String> jvmArgs = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=100000",
                 "-Dpipit.models=" + Workloads.MODELS.toAbsolutePath()));
         jvmArgs.addAll(cli.getJvmArgsAppend().orElse(List.of()));
         ChainedOptionsBuilder options = new OptionsBuilder().parent(cli)

@@ -62,7 +62,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       and the intrinsics after it see a non-constant species. So accumulators are arguments, never
  *       receivers ({@code acc = p.add(acc)}, stores through {@code zero.add(acc)}), and the operator
  *       caches are primed (below). Not airtight: results of operations with an accumulator argument are
- *       typed late too (docs/performance.md).
+ *       typed late too, so the launchers raise the limit ({@code -XX:PerMethodTrapLimit=100000};
+ *       docs/performance.md, "The JIT's trap budget").
  * </ul>
  * Species are static finals: C2 only intrinsifies vector code whose species is a constant.
  */
