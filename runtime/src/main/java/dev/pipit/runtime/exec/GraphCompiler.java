@@ -435,7 +435,7 @@ final class GraphCompiler {
         Window2d window = window(node, xs, NodeAttributes.ints(node, "kernel_shape", 2, null), new int[] {1, 1});
         String in = x.name(), out = node.outputs().get(0);
         if (node.op() == OpType.MAX_POOL) {
-            MaxPool2d pool = new MaxPool2d(window, xs[1]);
+            MaxPool2d pool = new MaxPool2d(kernels, window, xs[1]);
             return Lowered.of(at -> {
                 Location from = at.at(in), to = at.at(out);
                 return int8 ? (f, batch) -> pool.run(f.int8Arena, from.offset(), f.int8Arena, to.offset(), batch)

@@ -3,17 +3,19 @@ package dev.pipit.runtime.kernel;
 /**
  * Max pooling over NCHW activations; padded positions never win. Int8 needs equal input and output
  * quantization: the maximum commutes with the quantization's monotonic map. The common 2×2 window with
- * stride 2 and no padding has its own loop (no window clamping per output), as CNNs pool after each
- * convolution.
+ * stride 2 and no padding has its own loop (no window clamping per output; int8 through
+ * {@link VectorKernels#maxPool2x2Int8}), as CNNs pool after each convolution.
  */
 public final class MaxPool2d {
 
+    private final VectorKernels kernels;
     private final Window2d window;
     private final int channels;
 
     private final boolean twoByTwo;
 
-    public MaxPool2d(Window2d window, int channels) {
+    public MaxPool2d(VectorKernels kernels, Window2d window, int channels) {
+        this.kernels = kernels;
         this.window = window;
         this.channels = channels;
         this.twoByTwo = window.kh() == 2 && window.kw() == 2 && window.sh() == 2 && window.sw() == 2
@@ -55,12 +57,7 @@ public final class MaxPool2d {
         int inH = window.inH(), inW = window.inW(), outH = window.outH(), outW = window.outW();
         if (twoByTwo) {
             for (int plane = 0; plane < batch * channels; plane++) {
-                for (int oy = 0; oy < outH; oy++) {
-                    int r0 = xOff + plane * inH * inW + 2 * oy * inW, r1 = r0 + inW, yr = yOff + (plane * outH + oy) * outW;
-                    for (int ox = 0; ox < outW; ox++) {
-                        y[yr + ox] = (byte) Math.max(Math.max(x[r0 + 2 * ox], x[r0 + 2 * ox + 1]), Math.max(x[r1 + 2 * ox], x[r1 + 2 * ox + 1]));
-                    }
-                }
+                kernels.maxPool2x2Int8(x, xOff + plane * inH * inW, inW, outH, outW, y, yOff + plane * outH * outW);
             }
             return;
         }

@@ -84,6 +84,8 @@ final class PanamaKernels implements VectorKernels {
     private static final ThreadLocal<byte[]> TAIL = ThreadLocal.withInitial(() -> new byte[BYTE_STEP]);
     /** Per-thread room for the accumulators of fp32 convolution tiles at the last channels or pixels. */
     private static final ThreadLocal<float[]> FLOAT_EDGE = ThreadLocal.withInitial(() -> new float[8 * FLOATS.length()]);
+    /** Per-thread room for one block of pooled outputs in 16-bit lanes. */
+    private static final ThreadLocal<short[]> POOL = ThreadLocal.withInitial(() -> new short[SHORTS.length()]);
     private static final VarHandle QUADS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     static {
@@ -122,6 +124,8 @@ final class PanamaKernels implements VectorKernels {
         Int8Matrix zeros = new CsrInt8Matrix(channels, k, new int[channels], new int[0], new byte[0]);
         Int8OutputStage stage = new Int8OutputStage(zeros, unit, null, unit, unit, ActivationRange.NONE);
         kernels.requantizeInt8(acc, 0, stride, channels, stage, 0, stride - 1, new byte[channels * stride], 0, stride);
+        int poolW = BYTE_STEP + 2; // a second, partial block; the last row's ends at the array's end (the scalar loop)
+        kernels.maxPool2x2Int8(new byte[4 * poolW], 0, poolW, 2, poolW / 2, new byte[poolW], 0);
         float[] f = new float[rows * cols];
         kernels.dotFloat(f, 0, f, 0, cols);
         kernels.gemmFloat(f, 0, cols, 0, 5, f, 0, cols, 2, new float[2 * rows], 0, rows);
@@ -494,6 +498,41 @@ final class PanamaKernels implements VectorKernels {
                     byte[] tail = TAIL.get();
                     bytes.intoArray(tail, 0);
                     System.arraycopy(tail, 0, y, o, pixels - b);
+                }
+            }
+        }
+    }
+
+    /**
+     * Per output row and block of {@code BYTE_STEP / 2} outputs: the two input rows' maxima as byte lanes, then
+     * each pair's maximum in 16-bit lanes (the even byte sign-extended, the odd byte), one output per short lane,
+     * narrowed to bytes by a scalar pass through {@code POOL} (no shape-changing conversion). A block whose loads
+     * would pass the array's end runs the scalar loop.
+     */
+    @Override
+    public void maxPool2x2Int8(byte[] x, int xOff, int inW, int outH, int outW, byte[] y, int yOff) {
+        if (outH < 1 || outW < 1) {
+            return;
+        }
+        Objects.checkFromIndexSize(xOff, (2 * outH - 1) * inW + 2 * outW, x.length);
+        Objects.checkFromIndexSize(yOff, outH * outW, y.length);
+        short[] pairs = POOL.get();
+        int half = BYTE_STEP / 2;
+        for (int oy = 0; oy < outH; oy++) {
+            int r0 = xOff + 2 * oy * inW, r1 = r0 + inW, yr = yOff + oy * outW;
+            for (int ox = 0; ox < outW; ox += half) {
+                int n = Math.min(half, outW - ox);
+                if (r1 + 2 * ox + BYTE_STEP <= x.length) {
+                    ShortVector m = ByteVector.fromArray(BYTES, x, r0 + 2 * ox).max(ByteVector.fromArray(BYTES, x, r1 + 2 * ox))
+                            .reinterpretAsShorts();
+                    m.lanewise(LSHL, 8).lanewise(ASHR, 8).max(m.lanewise(ASHR, 8)).intoArray(pairs, 0);
+                    for (int i = 0; i < n; i++) {
+                        y[yr + ox + i] = (byte) pairs[i];
+                    }
+                } else {
+                    for (int i = ox; i < ox + n; i++) {
+                        y[yr + i] = (byte) Math.max(Math.max(x[r0 + 2 * i], x[r0 + 2 * i + 1]), Math.max(x[r1 + 2 * i], x[r1 + 2 * i + 1]));
+                    }
                 }
             }
         }

@@ -113,6 +113,16 @@ final class ScalarKernels implements VectorKernels {
     }
 
     @Override
+    public void maxPool2x2Int8(byte[] x, int xOff, int inW, int outH, int outW, byte[] y, int yOff) {
+        for (int oy = 0; oy < outH; oy++) {
+            int r0 = xOff + 2 * oy * inW, r1 = r0 + inW, yr = yOff + oy * outW;
+            for (int ox = 0; ox < outW; ox++) {
+                y[yr + ox] = (byte) Math.max(Math.max(x[r0 + 2 * ox], x[r0 + 2 * ox + 1]), Math.max(x[r1 + 2 * ox], x[r1 + 2 * ox + 1]));
+            }
+        }
+    }
+
+    @Override
     public void convFloat(float[] w, int wOff, int k, int channels, float[] patch, int patchOff, int stride, float[] bias, int biasOff,
                           float min, float max, int pixels, float[] y, int yOff, int yStride) {
         for (int c = 0; c < channels; c++) {

@@ -83,6 +83,12 @@ public interface VectorKernels {
     void convFloat(float[] w, int wOff, int k, int channels, float[] patch, int patchOff, int stride, float[] bias, int biasOff,
                    float min, float max, int pixels, float[] y, int yOff, int yStride);
 
+    /**
+     * Max pooling 2×2, stride 2, of one int8 plane: {@code y[yOff + oy·outW + ox]} = the maximum of
+     * {@code x[xOff + (2·oy + dy)·inW + 2·ox + dx]} over {@code dy, dx ∈ {0, 1}}, for {@code oy < outH, ox < outW}.
+     */
+    void maxPool2x2Int8(byte[] x, int xOff, int inW, int outH, int outW, byte[] y, int yOff);
+
     /** Pixels per block of {@link #convInt8}'s tiles: the most byte lanes of any supported vector. */
     int PIXEL_BLOCK = 64;
 }

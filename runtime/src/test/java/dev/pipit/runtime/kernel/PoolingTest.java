@@ -8,6 +8,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class PoolingTest {
 
@@ -16,18 +18,29 @@ class PoolingTest {
         // 1 × 1 × 2 × 3, kernel 2x2, stride 1, pad 1 on every side: windows partly outside.
         float[] x = {-5, -6, -7, -8, -9, -1};
         float[] y = new float[3 * 4];
-        new MaxPool2d(Window2d.of(2, 3, 2, 2, 1, 1, 1, 1, 1, 1), 1).run(x, 0, y, 0, 1);
+        new MaxPool2d(new ScalarKernels(), Window2d.of(2, 3, 2, 2, 1, 1, 1, 1, 1, 1), 1).run(x, 0, y, 0, 1);
         assertArrayEquals(new float[] {-5, -5, -6, -7, -5, -5, -1, -1, -8, -8, -1, -1}, y);
         byte[] q = {-5, -6, -7, -8, -9, -1};
         byte[] qy = new byte[12];
-        new MaxPool2d(Window2d.of(2, 3, 2, 2, 1, 1, 1, 1, 1, 1), 1).run(q, 0, qy, 0, 1);
+        new MaxPool2d(new ScalarKernels(), Window2d.of(2, 3, 2, 2, 1, 1, 1, 1, 1, 1), 1).run(q, 0, qy, 0, 1);
         assertArrayEquals(new byte[] {-5, -5, -6, -7, -5, -5, -1, -1, -8, -8, -1, -1}, qy);
     }
 
-    @Test
-    void maxPool_twoByTwoStrideTwoOddSizes_matchesNaiveMaximum() {
-        SplittableRandom random = new SplittableRandom(61);
-        int batch = 2, channels = 3, h = 7, w = 9, oh = 3, ow = 4; // the last row and column are dropped
+    /**
+     * Odd sizes drop the last row and column; widths up to 131 take several vector blocks per row, and the
+     * input array ends with the last plane, so the last rows' blocks run the scalar fallback.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.pipit.runtime.kernel.Int8Conv2dTest#implementations")
+    void maxPool_twoByTwoStrideTwoOddSizes_matchesNaiveMaximum(VectorKernels kernels) {
+        for (int[] size : new int[][] {{7, 9}, {5, 40}, {4, 131}, {3, 2}}) {
+            maxPoolTwoByTwo(kernels, size[0], size[1]);
+        }
+    }
+
+    private static void maxPoolTwoByTwo(VectorKernels kernels, int h, int w) {
+        SplittableRandom random = new SplittableRandom(61 + w);
+        int batch = 2, channels = 3, oh = h / 2, ow = w / 2;
         byte[] q = new byte[batch * channels * h * w];
         float[] x = new float[q.length];
         for (int i = 0; i < q.length; i++) {
@@ -36,14 +49,15 @@ class PoolingTest {
         }
         byte[] qy = new byte[2 + batch * channels * oh * ow];
         float[] y = new float[2 + qy.length];
-        MaxPool2d pool = new MaxPool2d(Window2d.of(h, w, 2, 2, 2, 2, 0, 0, 0, 0), channels);
+        MaxPool2d pool = new MaxPool2d(kernels, Window2d.of(h, w, 2, 2, 2, 2, 0, 0, 0, 0), channels);
         pool.run(q, 0, qy, 2, batch);
         pool.run(x, 0, y, 2, batch);
         for (int plane = 0; plane < batch * channels; plane++) {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
                     int i = plane * h * w + 2 * oy * w + 2 * ox, o = 2 + (plane * oh + oy) * ow + ox;
-                    assertEquals(Math.max(Math.max(q[i], q[i + 1]), Math.max(q[i + w], q[i + w + 1])), qy[o]);
+                    assertEquals(Math.max(Math.max(q[i], q[i + 1]), Math.max(q[i + w], q[i + w + 1])), qy[o],
+                            kernels.name() + " " + h + "×" + w + " plane " + plane + " (" + oy + ", " + ox + ")");
                     assertEquals(Math.max(Math.max(x[i], x[i + 1]), Math.max(x[i + w], x[i + w + 1])), y[o]);
                 }
             }
