@@ -11,8 +11,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the kernel, model and bandwidth benchmarks in one JMH run (one forked JVM per benchmark, one
- * thread each) and prints Pipit against ONNX Runtime: times, ratios, GMAC/s and the memory bound.
+ * Runs the kernel, model, bandwidth and ceiling benchmarks in one JMH run (one forked JVM per benchmark, one
+ * thread each) and prints Pipit against ONNX Runtime: times, ratios, GMAC/s, the memory bound and the
+ * Vector API's compute ceilings.
  * Arguments: optional JMH include regex (default all three benchmarks); {@code -Dbench.iterations},
  * {@code -Dbench.warmups}: 1-second iterations per benchmark.
  */
@@ -26,7 +27,7 @@ public final class BenchMain {
         // Long warm-up: until C2 compiles them, Vector API kernels run interpreted at ~1000× their speed.
         int warmups = Integer.getInteger("bench.warmups", 6);
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .include(args.length > 0 ? args[0] : "dev.pipit.bench.(Kernel|Model|Bandwidth)Bench")
+                .include(args.length > 0 ? args[0] : "dev.pipit.bench.(Kernel|Model|Bandwidth|Ceiling)Bench")
                 .forks(1)
                 .jvmArgsAppend("--add-modules=jdk.incubator.vector", "-Dpipit.models=" + Workloads.MODELS.toAbsolutePath())
                 .warmupIterations(warmups).warmupTime(TimeValue.seconds(1))
@@ -49,6 +50,13 @@ public final class BenchMain {
         Double bandwidthUs = us.get("BandwidthBench");
         double gbPerS = bandwidthUs == null ? Double.NaN : BandwidthBench.BYTES / (bandwidthUs * 1e3);
         System.out.printf("%nMemory read bandwidth (sum of 64 MiB, 1 thread): %.1f GB/s%n", gbPerS);
+        System.out.printf("%nVector API ceilings, one thread, L1-resident (%d-bit vectors):%n", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        for (String scheme : new String[] {"int8-b2s", "int8-split", "int8-fp32", "fp32-fma", "fp32-peak"}) {
+            Double c = us.get("CeilingBench/" + scheme);
+            if (c != null) {
+                System.out.printf("  %-12s %8.2f µs per call %8.1f GMAC/s%n", scheme, c, CeilingBench.macs(scheme) / c / 1e3);
+            }
+        }
         System.out.printf("%n%-18s %10s %10s %9s %10s %10s %14s%n", "int8 kernel", "Pipit µs", "ORT µs", "ORT/Pipit",
                 "Pipit GMAC/s", "ORT GMAC/s", "DRAM bound µs");
         for (String k : new String[] {"gemv256x784", "gemv1024x1024", "gemm1024x1024", "conv3x3_32x32", "depthwise3x3_64"}) {
