@@ -41,7 +41,10 @@ public final class BenchMain {
             for (String name : new java.util.TreeSet<>(p.getParamsKeys())) { // by name: batch, engine, kernel, model
                 key += "/" + p.getParam(name);
             }
-            us.put(key, r.getPrimaryResult().getScore());
+            // a ceiling is the best the machine reached: the fastest iteration, which a shared machine's load inflates least
+            us.put(key, key.startsWith("CeilingBench") ? r.getBenchmarkResults().stream()
+                    .flatMap(b -> b.getIterationResults().stream())
+                    .mapToDouble(i -> i.getPrimaryResult().getScore()).min().orElseThrow() : r.getPrimaryResult().getScore());
         }
         report(us);
     }
@@ -50,8 +53,9 @@ public final class BenchMain {
         Double bandwidthUs = us.get("BandwidthBench");
         double gbPerS = bandwidthUs == null ? Double.NaN : BandwidthBench.BYTES / (bandwidthUs * 1e3);
         System.out.printf("%nMemory read bandwidth (sum of 64 MiB, 1 thread): %.1f GB/s%n", gbPerS);
-        System.out.printf("%nVector API ceilings, one thread, L1-resident (%d-bit vectors):%n", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
-        for (String scheme : new String[] {"int8-b2s", "int8-split", "int8-fp32", "fp32-fma", "fp32-peak"}) {
+        System.out.printf("%nVector API ceilings, one thread, L1-resident, fastest iteration (%d-bit vectors):%n",
+                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        for (String scheme : new String[] {"int8-b2s", "int8-gemv", "int8-gemm", "int8-fp32", "fp32-fma", "fp32-peak"}) {
             Double c = us.get("CeilingBench/" + scheme);
             if (c != null) {
                 System.out.printf("  %-12s %8.2f µs per call %8.1f GMAC/s%n", scheme, c, CeilingBench.macs(scheme) / c / 1e3);

@@ -6,8 +6,10 @@ import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.S2I;
-import static jdk.incubator.vector.VectorOperators.XOR;
 
+import dev.pipit.runtime.kernel.DenseInt8Matrix;
+import dev.pipit.runtime.kernel.VectorKernels;
+import dev.pipit.runtime.kernel.VectorKernelsProvider;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.ByteVector;
@@ -29,12 +31,14 @@ import org.openjdk.jmh.annotations.State;
  * What the Vector API can reach on this machine, one thread, data in L1: a GEMM tile of {@link #ROWS} output
  * rows × {@link #K} columns × {@link #SAMPLES} samples (16 KB of int8 weights and activations) per call, in
  * each way of computing int8 products Pipit has or could use, and the fp32 FMA peak. {@link BenchMain}
- * prints GMAC/s. Each loop body follows the runtime's rules (accumulators are arguments, never receivers).
+ * prints GMAC/s. The loops written here follow the runtime's rules (accumulators are arguments, never receivers).
  * <ul>
  *   <li>{@code int8-b2s}: Lucene's widening scheme, bytes → shorts ({@code convertShape(B2S)}), multiply,
  *       shorts → ints ({@code S2I}), add; lanes along K, one row × one sample per accumulator pair;
- *   <li>{@code int8-split}: the packed kernels' scheme (lanes are rows; even and odd bytes split by shifts,
- *       two 16-bit products added, widened by the XOR / high-half accumulation), tile 2 row blocks × 2 samples;
+ *   <li>{@code int8-gemv}, {@code int8-gemm}: the runtime's own packed kernels (lanes are rows; even and odd
+ *       bytes split by shifts, two 16-bit products added, widened by the XOR / high-half accumulation) through
+ *       {@link DenseInt8Matrix#multiply}: the GEMV (4 row blocks × 1 sample, activations split in the loop) once
+ *       per sample, and the GEMM (2 row blocks × 4 samples, activations split once per call);
  *   <li>{@code int8-fp32}: packed int8 weights, each column's byte shifted out and converted to float
  *       ({@code I2F}), FMA with broadcast fp32 activations (exact below 2^24), tile 2 row blocks × 4 samples;
  *   <li>{@code fp32-fma}: fp32 weights, the same tile, one load per block per column;
@@ -58,13 +62,16 @@ public class CeilingBench {
     static final int SAMPLES = 8;
     static final int PEAK_STEPS = 4096;
 
-    @Param({"int8-b2s", "int8-split", "int8-fp32", "fp32-fma", "fp32-peak"})
+    @Param({"int8-b2s", "int8-gemv", "int8-gemm", "int8-fp32", "fp32-fma", "fp32-peak"})
     public String scheme;
 
-    private byte[] w;       // row-major [ROWS][K] for int8-b2s, packed (quads of 4 columns × ROWS) otherwise
+    private final VectorKernels kernels = VectorKernelsProvider.get();
+    private byte[] w;       // row-major [ROWS][K] for int8-b2s, read as packed (quads of 4 columns × ROWS) by int8-fp32
     private byte[] x;       // [SAMPLES][K]
     private float[] wf;     // [K][ROWS]
     private float[] xf;     // [SAMPLES][K]
+    private DenseInt8Matrix dense; // w as the runtime holds it (packed at 256 bits and more)
+    private int[] out;
 
     /** Multiply-accumulates per call of {@code scheme}. */
     static long macs(String scheme) {
@@ -90,15 +97,18 @@ public class CeilingBench {
                 wf[k * ROWS + r] = w[r * K + k];
             }
         }
+        dense = new DenseInt8Matrix(w, ROWS, K);
+        out = new int[SAMPLES * ROWS];
     }
 
     @Benchmark
     public float tile() {
         return switch (scheme) {
             case "int8-b2s" -> b2s();
-            case "int8-split" -> split();
-            case "int8-fp32" -> int8Fp32();
-            case "fp32-fma" -> fp32();
+            case "int8-gemv" -> gemv();
+            case "int8-gemm" -> gemm();
+            case "int8-fp32" -> fmaTile(true);
+            case "fp32-fma" -> fmaTile(false);
             default -> peak();
         };
     }
@@ -121,79 +131,36 @@ public class CeilingBench {
         return sum;
     }
 
-    private float split() {
-        int lanes = INTS.length(), quadBytes = 4 * ROWS, sum = 0;
-        for (int s = 0; s < SAMPLES; s += 2) {
-            IntVector lo0a = IntVector.zero(INTS), lo1a = lo0a, lo0b = lo0a, lo1b = lo0a, hi0a = lo0a, hi1a = lo0a, hi0b = lo0a, hi1b = lo0a;
-            for (int q = 0; q < K / 4; q++) {
-                ShortVector xav = IntVector.broadcast(INTS, quad(x, s * K + 4 * q)).reinterpretAsShorts();
-                ShortVector xae = xav.lanewise(LSHL, 8).lanewise(ASHR, 8), xao = xav.lanewise(ASHR, 8);
-                ShortVector xbv = IntVector.broadcast(INTS, quad(x, (s + 1) * K + 4 * q)).reinterpretAsShorts();
-                ShortVector xbe = xbv.lanewise(LSHL, 8).lanewise(ASHR, 8), xbo = xbv.lanewise(ASHR, 8);
-                ShortVector w0v = ByteVector.fromArray(BYTES, w, q * quadBytes).reinterpretAsShorts();
-                ShortVector w0e = w0v.lanewise(LSHL, 8).lanewise(ASHR, 8), w0o = w0v.lanewise(ASHR, 8);
-                ShortVector w1v = ByteVector.fromArray(BYTES, w, q * quadBytes + 4 * lanes).reinterpretAsShorts();
-                ShortVector w1e = w1v.lanewise(LSHL, 8).lanewise(ASHR, 8), w1o = w1v.lanewise(ASHR, 8);
-                IntVector p0a = w0e.mul(xae).add(w0o.mul(xao)).reinterpretAsInts();
-                lo0a = p0a.lanewise(XOR, 0x8000).add(lo0a);
-                hi0a = p0a.lanewise(ASHR, 16).add(hi0a);
-                IntVector p1a = w1e.mul(xae).add(w1o.mul(xao)).reinterpretAsInts();
-                lo1a = p1a.lanewise(XOR, 0x8000).add(lo1a);
-                hi1a = p1a.lanewise(ASHR, 16).add(hi1a);
-                IntVector p0b = w0e.mul(xbe).add(w0o.mul(xbo)).reinterpretAsInts();
-                lo0b = p0b.lanewise(XOR, 0x8000).add(lo0b);
-                hi0b = p0b.lanewise(ASHR, 16).add(hi0b);
-                IntVector p1b = w1e.mul(xbe).add(w1o.mul(xbo)).reinterpretAsInts();
-                lo1b = p1b.lanewise(XOR, 0x8000).add(lo1b);
-                hi1b = p1b.lanewise(ASHR, 16).add(hi1b);
-            }
-            IntVector unpack = IntVector.broadcast(INTS, -65535);
-            sum += unpack.mul(hi0a).add(lo0a).add(unpack.mul(hi1a)).add(lo1a).add(unpack.mul(hi0b)).add(lo0b)
-                    .add(unpack.mul(hi1b)).add(lo1b).reduceLanes(ADD);
+    private float gemv() {
+        for (int s = 0; s < SAMPLES; s++) {
+            dense.multiply(kernels, 0, ROWS, x, s * K, K, 1, out, s * ROWS, ROWS, null, 0);
         }
-        return sum;
+        return out[0];
     }
 
-    private static int quad(byte[] a, int o) {
-        return (a[o] & 0xff) | (a[o + 1] & 0xff) << 8 | (a[o + 2] & 0xff) << 16 | a[o + 3] << 24;
+    private float gemm() {
+        dense.multiply(kernels, 0, ROWS, x, 0, K, SAMPLES, out, 0, ROWS, null, 0);
+        return out[0];
     }
 
-    private float int8Fp32() {
+    /** Tile 2 row blocks × 4 samples; the weights fp32 ({@code fp32-fma}) or int8, converted per column. */
+    private float fmaTile(boolean fromInt8) {
         int lanes = INTS.length(), quadBytes = 4 * ROWS;
         FloatVector total = FloatVector.zero(FLOATS);
         for (int s = 0; s < SAMPLES; s += 4) {
             FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             int x0 = s * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
             for (int k = 0; k < K; k++) {
-                int o = (k >> 2) * quadBytes, left = 24 - 8 * (k & 3);
-                IntVector wa = ByteVector.fromArray(BYTES, w, o).reinterpretAsInts();
-                IntVector wb = ByteVector.fromArray(BYTES, w, o + 4 * lanes).reinterpretAsInts();
-                FloatVector fa = (FloatVector) wa.lanewise(LSHL, left).lanewise(ASHR, 24).convert(I2F, 0);
-                FloatVector fb = (FloatVector) wb.lanewise(LSHL, left).lanewise(ASHR, 24).convert(I2F, 0);
-                FloatVector v0 = FloatVector.broadcast(FLOATS, xf[x0 + k]), v1 = FloatVector.broadcast(FLOATS, xf[x1 + k]);
-                FloatVector v2 = FloatVector.broadcast(FLOATS, xf[x2 + k]), v3 = FloatVector.broadcast(FLOATS, xf[x3 + k]);
-                a0 = fa.fma(v0, a0);
-                b0 = fb.fma(v0, b0);
-                a1 = fa.fma(v1, a1);
-                b1 = fb.fma(v1, b1);
-                a2 = fa.fma(v2, a2);
-                b2 = fb.fma(v2, b2);
-                a3 = fa.fma(v3, a3);
-                b3 = fb.fma(v3, b3);
-            }
-            total = FloatVector.zero(FLOATS).add(a0).add(a1).add(a2).add(a3).add(b0).add(b1).add(b2).add(b3).add(total);
-        }
-        return FloatVector.zero(FLOATS).add(total).reduceLanes(ADD);
-    }
-
-    private float fp32() {
-        int lanes = FLOATS.length();
-        FloatVector total = FloatVector.zero(FLOATS);
-        for (int s = 0; s < SAMPLES; s += 4) {
-            FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            int x0 = s * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
-            for (int k = 0; k < K; k++) {
-                FloatVector fa = FloatVector.fromArray(FLOATS, wf, k * ROWS), fb = FloatVector.fromArray(FLOATS, wf, k * ROWS + lanes);
+                FloatVector fa, fb;
+                if (fromInt8) { // the column's byte of each row's quad, shifted to the top, sign-extended back, converted
+                    int o = (k >> 2) * quadBytes, left = 24 - 8 * (k & 3);
+                    fa = (FloatVector) ByteVector.fromArray(BYTES, w, o).reinterpretAsInts().lanewise(LSHL, left).lanewise(ASHR, 24).convert(I2F, 0);
+                    fb = (FloatVector) ByteVector.fromArray(BYTES, w, o + 4 * lanes).reinterpretAsInts().lanewise(LSHL, left).lanewise(ASHR, 24)
+                            .convert(I2F, 0);
+                } else {
+                    fa = FloatVector.fromArray(FLOATS, wf, k * ROWS);
+                    fb = FloatVector.fromArray(FLOATS, wf, k * ROWS + lanes);
+                }
                 FloatVector v0 = FloatVector.broadcast(FLOATS, xf[x0 + k]), v1 = FloatVector.broadcast(FLOATS, xf[x1 + k]);
                 FloatVector v2 = FloatVector.broadcast(FLOATS, xf[x2 + k]), v3 = FloatVector.broadcast(FLOATS, xf[x3 + k]);
                 a0 = fa.fma(v0, a0);
