@@ -55,7 +55,7 @@ public final class BenchMain {
         System.out.printf("%nMemory read bandwidth (sum of 64 MiB, 1 thread): %.1f GB/s%n", gbPerS);
         System.out.printf("%nVector API ceilings, one thread, L1-resident, fastest iteration (%d-bit vectors):%n",
                 jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
-        for (String scheme : new String[] {"int8-b2s", "int8-gemv", "int8-gemm", "int8-fp32", "fp32-fma", "fp32-peak"}) {
+        for (String scheme : new String[] {"int8-b2s", "int8-split", "int8-presplit", "int8-fp32", "fp32-fma", "fp32-peak"}) {
             Double c = us.get("CeilingBench/" + scheme);
             if (c != null) {
                 System.out.printf("  %-12s %8.2f µs per call %8.1f GMAC/s%n", scheme, c, CeilingBench.macs(scheme) / c / 1e3);
