@@ -309,11 +309,11 @@ final class PanamaKernels implements VectorKernels {
     /**
      * As {@link #gemvInt8Packed} with a register tile of two blocks of rows × four samples: each weight load
      * and split serves four samples, each activation pair two blocks. The activations are split into even
-     * and odd bytes once per call, into per-thread scratch ({@link #GEMM_X}: per quad, two ints holding
-     * bytes 0 and 2, and 1 and 3, as 16-bit lanes), so the loop broadcasts them ready to multiply. Columns
-     * run in blocks of {@link #GEMM_QUADS} quads, samples in chunks of {@link #GEMM_SAMPLES}: the first column
-     * block stores its sums, later ones add to them. A missing second block or sample repeats the previous
-     * one: computed, never stored.
+     * and odd bytes once per call, into per-thread scratch ({@link #GEMM_X}: per sample, one int per quad
+     * holding bytes 0 and 2 as 16-bit lanes, then one holding bytes 1 and 3), so the loop broadcasts them
+     * ready to multiply. Columns run in blocks of {@link #GEMM_QUADS} quads, samples in chunks of
+     * {@link #GEMM_SAMPLES}: the first column block stores its sums, later ones add to them. A missing second
+     * block or sample repeats the previous one: computed, never stored.
      */
     @Override
     public void gemmInt8Packed(byte[] w, int quads, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
@@ -333,18 +333,24 @@ final class PanamaKernels implements VectorKernels {
                 int q1 = Math.min(quads, q0 + GEMM_QUADS);
                 boolean first = q0 == 0;
                 for (int j = 0; j < chunk; j++) {
-                    for (int q = q0, k = 4 * q0, src = xOff + (s0 + j) * xStride; q < q1; q++, k += 4) {
-                        int quad = k + 4 <= cols ? (int) QUADS.get(x, src + k) : Int8Packing.quad(x, src + k, cols - k);
-                        int i = 2 * (j * GEMM_QUADS + q - q0);
-                        xs[i] = (quad << 24 >> 24 & 0xffff) | (quad << 8 >> 24 << 16); // bytes 0 and 2, sign-extended
-                        xs[i + 1] = (quad << 16 >> 24 & 0xffff) | (quad >> 24 << 16);  // bytes 1 and 3
+                    int src = xOff + (s0 + j) * xStride, base = 2 * j * GEMM_QUADS - q0, q = q0;
+                    // a vector of quads at a time within the sample's columns, split as the weights are; then one by one
+                    for (int whole = Math.min(q1, cols / 4); q + lanes <= whole; q += lanes) {
+                        ShortVector v = ByteVector.fromArray(BYTES, x, src + 4 * q).reinterpretAsShorts();
+                        v.lanewise(LSHL, 8).lanewise(ASHR, 8).reinterpretAsInts().intoArray(xs, base + q);
+                        v.lanewise(ASHR, 8).reinterpretAsInts().intoArray(xs, base + GEMM_QUADS + q);
+                    }
+                    for (; q < q1; q++) {
+                        int k = 4 * q, quad = k + 4 <= cols ? (int) QUADS.get(x, src + k) : Int8Packing.quad(x, src + k, cols - k);
+                        xs[base + q] = (quad << 24 >> 24 & 0xffff) | (quad << 8 >> 24 << 16); // bytes 0 and 2, sign-extended
+                        xs[base + GEMM_QUADS + q] = (quad << 16 >> 24 & 0xffff) | (quad >> 24 << 16); // bytes 1 and 3
                     }
                 }
                 for (int r = rowFrom - rowFrom % lanes; r < rowTo; r += 2 * lanes) {
                     int w0 = Int8Packing.rowOffset(r, quads), w1 = r + lanes < rowTo ? Int8Packing.rowOffset(r + lanes, quads) : w0;
                     boolean whole = r >= rowFrom && r + 2 * lanes <= rowTo;
                     for (int s = 0; s < chunk; s += 4) {
-                        int n = Math.min(4, chunk - s), xa = 2 * (s * GEMM_QUADS - q0);
+                        int n = Math.min(4, chunk - s), xa = 2 * s * GEMM_QUADS - q0;
                         int xb = n > 1 ? xa + 2 * GEMM_QUADS : xa, xc = n > 2 ? xb + 2 * GEMM_QUADS : xb, xd = n > 3 ? xc + 2 * GEMM_QUADS : xc;
                         IntVector lo0a = IntVector.zero(INTS), lo1a = lo0a, lo0b = lo0a, lo1b = lo0a, lo0c = lo0a, lo1c = lo0a, lo0d = lo0a, lo1d = lo0a;
                         IntVector hi0a = lo0a, hi1a = lo0a, hi0b = lo0a, hi1b = lo0a, hi0c = lo0a, hi1c = lo0a, hi0d = lo0a, hi1d = lo0a;
@@ -354,32 +360,32 @@ final class PanamaKernels implements VectorKernels {
                             ShortVector w0e = w0v.lanewise(LSHL, 8).lanewise(ASHR, 8), w0o = w0v.lanewise(ASHR, 8);
                             ShortVector w1v = ByteVector.fromArray(BYTES, w, w1 + step).reinterpretAsShorts();
                             ShortVector w1e = w1v.lanewise(LSHL, 8).lanewise(ASHR, 8), w1o = w1v.lanewise(ASHR, 8);
-                        ShortVector xae = IntVector.broadcast(INTS, xs[xa + 2 * q]).reinterpretAsShorts();
-                        ShortVector xao = IntVector.broadcast(INTS, xs[xa + 2 * q + 1]).reinterpretAsShorts();
+                        ShortVector xae = IntVector.broadcast(INTS, xs[xa + q]).reinterpretAsShorts();
+                        ShortVector xao = IntVector.broadcast(INTS, xs[xa + GEMM_QUADS + q]).reinterpretAsShorts();
                         IntVector p = w0e.mul(xae).add(w0o.mul(xao)).reinterpretAsInts();
                         lo0a = p.lanewise(XOR, 0x8000).add(lo0a);
                         hi0a = p.lanewise(ASHR, 16).add(hi0a);
                         p = w1e.mul(xae).add(w1o.mul(xao)).reinterpretAsInts();
                         lo1a = p.lanewise(XOR, 0x8000).add(lo1a);
                         hi1a = p.lanewise(ASHR, 16).add(hi1a);
-                        ShortVector xbe = IntVector.broadcast(INTS, xs[xb + 2 * q]).reinterpretAsShorts();
-                        ShortVector xbo = IntVector.broadcast(INTS, xs[xb + 2 * q + 1]).reinterpretAsShorts();
+                        ShortVector xbe = IntVector.broadcast(INTS, xs[xb + q]).reinterpretAsShorts();
+                        ShortVector xbo = IntVector.broadcast(INTS, xs[xb + GEMM_QUADS + q]).reinterpretAsShorts();
                         p = w0e.mul(xbe).add(w0o.mul(xbo)).reinterpretAsInts();
                         lo0b = p.lanewise(XOR, 0x8000).add(lo0b);
                         hi0b = p.lanewise(ASHR, 16).add(hi0b);
                         p = w1e.mul(xbe).add(w1o.mul(xbo)).reinterpretAsInts();
                         lo1b = p.lanewise(XOR, 0x8000).add(lo1b);
                         hi1b = p.lanewise(ASHR, 16).add(hi1b);
-                        ShortVector xce = IntVector.broadcast(INTS, xs[xc + 2 * q]).reinterpretAsShorts();
-                        ShortVector xco = IntVector.broadcast(INTS, xs[xc + 2 * q + 1]).reinterpretAsShorts();
+                        ShortVector xce = IntVector.broadcast(INTS, xs[xc + q]).reinterpretAsShorts();
+                        ShortVector xco = IntVector.broadcast(INTS, xs[xc + GEMM_QUADS + q]).reinterpretAsShorts();
                         p = w0e.mul(xce).add(w0o.mul(xco)).reinterpretAsInts();
                         lo0c = p.lanewise(XOR, 0x8000).add(lo0c);
                         hi0c = p.lanewise(ASHR, 16).add(hi0c);
                         p = w1e.mul(xce).add(w1o.mul(xco)).reinterpretAsInts();
                         lo1c = p.lanewise(XOR, 0x8000).add(lo1c);
                         hi1c = p.lanewise(ASHR, 16).add(hi1c);
-                        ShortVector xde = IntVector.broadcast(INTS, xs[xd + 2 * q]).reinterpretAsShorts();
-                        ShortVector xdo = IntVector.broadcast(INTS, xs[xd + 2 * q + 1]).reinterpretAsShorts();
+                        ShortVector xde = IntVector.broadcast(INTS, xs[xd + q]).reinterpretAsShorts();
+                        ShortVector xdo = IntVector.broadcast(INTS, xs[xd + GEMM_QUADS + q]).reinterpretAsShorts();
                         p = w0e.mul(xde).add(w0o.mul(xdo)).reinterpretAsInts();
                         lo0d = p.lanewise(XOR, 0x8000).add(lo0d);
                         hi0d = p.lanewise(ASHR, 16).add(hi0d);
