@@ -77,9 +77,15 @@ final class PanamaKernels implements VectorKernels {
     private static final VectorSpecies<Byte> BYTES = species(byte.class, BITS);
     private static final int BYTE_STEP = BYTES.length();
     private static final int ROWS = 4; // fp32 rows per pass; int8 takes two
+    /** Quads of columns per block of {@link #gemmInt8Packed}: 256 columns, 8 KB of a tile's weights at 512 bits. */
+    private static final int GEMM_QUADS = 64;
+    /** Samples per chunk of {@link #gemmInt8Packed}, whose activations it splits at once. */
+    private static final int GEMM_SAMPLES = 32;
+    /** Per-thread room for a chunk's split activations of one column block (16 KB). */
+    private static final ThreadLocal<int[]> GEMM_X = ThreadLocal.withInitial(() -> new int[2 * GEMM_SAMPLES * GEMM_QUADS]);
     /** Four activation bytes as one int, in the byte order in which vectors reinterpret bytes as shorts. */
-    /** Per-thread room for the two accumulators of a block that straddles the requested rows. */
-    private static final ThreadLocal<int[]> EDGE = ThreadLocal.withInitial(() -> new int[4 * INTS.length()]);
+    /** Per-thread room for the accumulators of a tile: its rows' sums go through it to the output. */
+    private static final ThreadLocal<int[]> EDGE = ThreadLocal.withInitial(() -> new int[16 * INTS.length()]);
     /** Per-thread room for the last, partial block of a requantized channel. */
     private static final ThreadLocal<byte[]> TAIL = ThreadLocal.withInitial(() -> new byte[BYTE_STEP]);
     /** Per-thread room for the accumulators of fp32 convolution tiles at the last channels or pixels. */
@@ -306,9 +312,13 @@ final class PanamaKernels implements VectorKernels {
     }
 
     /**
-     * As {@link #gemvInt8Packed} with a register tile of two blocks of rows and two samples: each weight
-     * load serves two samples, each activation broadcast two blocks. A missing second block or sample
-     * repeats the first: computed, never stored.
+     * As {@link #gemvInt8Packed} with a register tile of two blocks of rows × four samples: each weight load
+     * and split serves four samples, each activation pair two blocks. The activations are split into even
+     * and odd bytes once per call, into per-thread scratch ({@link #GEMM_X}: per sample, one int per quad
+     * holding bytes 0 and 2 as 16-bit lanes, then one holding bytes 1 and 3), so the loop broadcasts them
+     * ready to multiply. Columns run in blocks of {@link #GEMM_QUADS} quads, samples in chunks of
+     * {@link #GEMM_SAMPLES}: the first column block stores its sums, later ones add to them. A missing second
+     * block or sample repeats the previous one: computed, never stored.
      */
     @Override
     public void gemmInt8Packed(byte[] w, int quads, int cols, int rowFrom, int rowTo, byte[] x, int xOff, int xStride, int samples,
@@ -321,63 +331,97 @@ final class PanamaKernels implements VectorKernels {
         Objects.checkFromIndexSize(Int8Packing.rowOffset(rowTo - 1, quads) + (quads - 1) * Int8Packing.QUAD_BYTES, 4, w.length);
         Objects.checkFromIndexSize(xOff, (samples - 1) * xStride + cols, x.length);
         Objects.checkFromIndexSize(outOff + rowFrom, (samples - 1) * outStride + rowTo - rowFrom, out.length);
-        for (int r = rowFrom - rowFrom % lanes; r < rowTo; r += 2 * lanes) {
-            int w0 = Int8Packing.rowOffset(r, quads), w1 = r + lanes < rowTo ? Int8Packing.rowOffset(r + lanes, quads) : w0;
-            boolean whole = r >= rowFrom && r + 2 * lanes <= rowTo;
-            for (int s = 0; s < samples; s += 2) {
-                boolean second = s + 1 < samples;
-                int xa = xOff + s * xStride, xb = second ? xa + xStride : xa;
-                IntVector lo0a = IntVector.zero(INTS), lo1a = lo0a, lo0b = lo0a, lo1b = lo0a, hi0a = lo0a, hi1a = lo0a, hi0b = lo0a, hi1b = lo0a;
-                for (int q = 0, k = 0; q < quads; q++, k += 4) {
-                    boolean full = k + 4 <= cols;
-                    int step = q * Int8Packing.QUAD_BYTES;
-                    ShortVector xav = IntVector.broadcast(INTS, full ? (int) QUADS.get(x, xa + k) : Int8Packing.quad(x, xa + k, cols - k))
-                            .reinterpretAsShorts();
-                    ShortVector xae = xav.lanewise(LSHL, 8).lanewise(ASHR, 8), xao = xav.lanewise(ASHR, 8);
-                    ShortVector xbv = IntVector.broadcast(INTS, full ? (int) QUADS.get(x, xb + k) : Int8Packing.quad(x, xb + k, cols - k))
-                            .reinterpretAsShorts();
-                    ShortVector xbe = xbv.lanewise(LSHL, 8).lanewise(ASHR, 8), xbo = xbv.lanewise(ASHR, 8);
-                    ShortVector w0v = ByteVector.fromArray(BYTES, w, w0 + step).reinterpretAsShorts();
-                    ShortVector w0e = w0v.lanewise(LSHL, 8).lanewise(ASHR, 8), w0o = w0v.lanewise(ASHR, 8);
-                    ShortVector w1v = ByteVector.fromArray(BYTES, w, w1 + step).reinterpretAsShorts();
-                    ShortVector w1e = w1v.lanewise(LSHL, 8).lanewise(ASHR, 8), w1o = w1v.lanewise(ASHR, 8);
-                    IntVector p0a = w0e.mul(xae).add(w0o.mul(xao)).reinterpretAsInts();
-                    lo0a = p0a.lanewise(XOR, 0x8000).add(lo0a);
-                    hi0a = p0a.lanewise(ASHR, 16).add(hi0a);
-                    IntVector p1a = w1e.mul(xae).add(w1o.mul(xao)).reinterpretAsInts();
-                    lo1a = p1a.lanewise(XOR, 0x8000).add(lo1a);
-                    hi1a = p1a.lanewise(ASHR, 16).add(hi1a);
-                    IntVector p0b = w0e.mul(xbe).add(w0o.mul(xbo)).reinterpretAsInts();
-                    lo0b = p0b.lanewise(XOR, 0x8000).add(lo0b);
-                    hi0b = p0b.lanewise(ASHR, 16).add(hi0b);
-                    IntVector p1b = w1e.mul(xbe).add(w1o.mul(xbo)).reinterpretAsInts();
-                    lo1b = p1b.lanewise(XOR, 0x8000).add(lo1b);
-                    hi1b = p1b.lanewise(ASHR, 16).add(hi1b);
-                }
-                // lo sums 65536·hi + lo + 32768 per step (bit 15 flipped: the low half never borrows), so
-                // Σ(lo + hi) = Σlo − 65535·Σhi − 32768·quads, exact in wrapping int arithmetic
-                int bias = 32768 * quads;
-                IntVector unpack = IntVector.broadcast(INTS, -65535);
-                IntVector acc0a = unpack.mul(hi0a).add(lo0a).sub(bias), acc1a = unpack.mul(hi1a).add(lo1a).sub(bias);
-                IntVector acc0b = unpack.mul(hi0b).add(lo0b).sub(bias), acc1b = unpack.mul(hi1b).add(lo1b).sub(bias);
-                int oa = outOff + s * outStride + r, ob = oa + outStride;
-                if (whole) {
-                    acc0a.intoArray(out, oa);
-                    acc1a.intoArray(out, oa + lanes);
-                    if (second) {
-                        acc0b.intoArray(out, ob);
-                        acc1b.intoArray(out, ob + lanes);
+        int[] xs = GEMM_X.get(), edge = EDGE.get();
+        for (int s0 = 0; s0 < samples; s0 += GEMM_SAMPLES) {
+            int chunk = Math.min(GEMM_SAMPLES, samples - s0);
+            for (int q0 = 0; q0 < quads; q0 += GEMM_QUADS) {
+                int q1 = Math.min(quads, q0 + GEMM_QUADS);
+                boolean first = q0 == 0;
+                for (int j = 0; j < chunk; j++) {
+                    int src = xOff + (s0 + j) * xStride, base = 2 * j * GEMM_QUADS - q0, q = q0;
+                    // a vector of quads at a time within the sample's columns, split as the weights are; then one by one
+                    for (int whole = Math.min(q1, cols / 4); q + lanes <= whole; q += lanes) {
+                        ShortVector v = ByteVector.fromArray(BYTES, x, src + 4 * q).reinterpretAsShorts();
+                        v.lanewise(LSHL, 8).lanewise(ASHR, 8).reinterpretAsInts().intoArray(xs, base + q);
+                        v.lanewise(ASHR, 8).reinterpretAsInts().intoArray(xs, base + GEMM_QUADS + q);
                     }
-                } else { // lane(i) with a variable i is not intrinsified: go through an array
-                    int[] edge = EDGE.get();
-                    acc0a.intoArray(edge, 0);
-                    acc1a.intoArray(edge, lanes);
-                    acc0b.intoArray(edge, 2 * lanes);
-                    acc1b.intoArray(edge, 3 * lanes);
-                    for (int i = Math.max(0, rowFrom - r); i < Math.min(2 * lanes, rowTo - r); i++) {
-                        out[oa + i] = edge[i];
-                        if (second) {
-                            out[ob + i] = edge[2 * lanes + i];
+                    for (; q < q1; q++) {
+                        int k = 4 * q, quad = k + 4 <= cols ? (int) QUADS.get(x, src + k) : Int8Packing.quad(x, src + k, cols - k);
+                        xs[base + q] = (quad << 24 >> 24 & 0xffff) | (quad << 8 >> 24 << 16); // bytes 0 and 2, sign-extended
+                        xs[base + GEMM_QUADS + q] = (quad << 16 >> 24 & 0xffff) | (quad >> 24 << 16); // bytes 1 and 3
+                    }
+                }
+                for (int r = rowFrom - rowFrom % lanes; r < rowTo; r += 2 * lanes) {
+                    int w0 = Int8Packing.rowOffset(r, quads), w1 = r + lanes < rowTo ? Int8Packing.rowOffset(r + lanes, quads) : w0;
+                    boolean whole = r >= rowFrom && r + 2 * lanes <= rowTo;
+                    for (int s = 0; s < chunk; s += 4) {
+                        int n = Math.min(4, chunk - s), xa = 2 * s * GEMM_QUADS - q0;
+                        int xb = n > 1 ? xa + 2 * GEMM_QUADS : xa, xc = n > 2 ? xb + 2 * GEMM_QUADS : xb, xd = n > 3 ? xc + 2 * GEMM_QUADS : xc;
+                        IntVector lo0a = IntVector.zero(INTS), lo1a = lo0a, lo0b = lo0a, lo1b = lo0a, lo0c = lo0a, lo1c = lo0a, lo0d = lo0a, lo1d = lo0a;
+                        IntVector hi0a = lo0a, hi1a = lo0a, hi0b = lo0a, hi1b = lo0a, hi0c = lo0a, hi1c = lo0a, hi0d = lo0a, hi1d = lo0a;
+                        for (int q = q0; q < q1; q++) {
+                            int step = q * Int8Packing.QUAD_BYTES;
+                            ShortVector w0v = ByteVector.fromArray(BYTES, w, w0 + step).reinterpretAsShorts();
+                            ShortVector w0e = w0v.lanewise(LSHL, 8).lanewise(ASHR, 8), w0o = w0v.lanewise(ASHR, 8);
+                            ShortVector w1v = ByteVector.fromArray(BYTES, w, w1 + step).reinterpretAsShorts();
+                            ShortVector w1e = w1v.lanewise(LSHL, 8).lanewise(ASHR, 8), w1o = w1v.lanewise(ASHR, 8);
+                        ShortVector xae = IntVector.broadcast(INTS, xs[xa + q]).reinterpretAsShorts();
+                        ShortVector xao = IntVector.broadcast(INTS, xs[xa + GEMM_QUADS + q]).reinterpretAsShorts();
+                        IntVector p = w0e.mul(xae).add(w0o.mul(xao)).reinterpretAsInts();
+                        lo0a = p.lanewise(XOR, 0x8000).add(lo0a);
+                        hi0a = p.lanewise(ASHR, 16).add(hi0a);
+                        p = w1e.mul(xae).add(w1o.mul(xao)).reinterpretAsInts();
+                        lo1a = p.lanewise(XOR, 0x8000).add(lo1a);
+                        hi1a = p.lanewise(ASHR, 16).add(hi1a);
+                        ShortVector xbe = IntVector.broadcast(INTS, xs[xb + q]).reinterpretAsShorts();
+                        ShortVector xbo = IntVector.broadcast(INTS, xs[xb + GEMM_QUADS + q]).reinterpretAsShorts();
+                        p = w0e.mul(xbe).add(w0o.mul(xbo)).reinterpretAsInts();
+                        lo0b = p.lanewise(XOR, 0x8000).add(lo0b);
+                        hi0b = p.lanewise(ASHR, 16).add(hi0b);
+                        p = w1e.mul(xbe).add(w1o.mul(xbo)).reinterpretAsInts();
+                        lo1b = p.lanewise(XOR, 0x8000).add(lo1b);
+                        hi1b = p.lanewise(ASHR, 16).add(hi1b);
+                        ShortVector xce = IntVector.broadcast(INTS, xs[xc + q]).reinterpretAsShorts();
+                        ShortVector xco = IntVector.broadcast(INTS, xs[xc + GEMM_QUADS + q]).reinterpretAsShorts();
+                        p = w0e.mul(xce).add(w0o.mul(xco)).reinterpretAsInts();
+                        lo0c = p.lanewise(XOR, 0x8000).add(lo0c);
+                        hi0c = p.lanewise(ASHR, 16).add(hi0c);
+                        p = w1e.mul(xce).add(w1o.mul(xco)).reinterpretAsInts();
+                        lo1c = p.lanewise(XOR, 0x8000).add(lo1c);
+                        hi1c = p.lanewise(ASHR, 16).add(hi1c);
+                        ShortVector xde = IntVector.broadcast(INTS, xs[xd + q]).reinterpretAsShorts();
+                        ShortVector xdo = IntVector.broadcast(INTS, xs[xd + GEMM_QUADS + q]).reinterpretAsShorts();
+                        p = w0e.mul(xde).add(w0o.mul(xdo)).reinterpretAsInts();
+                        lo0d = p.lanewise(XOR, 0x8000).add(lo0d);
+                        hi0d = p.lanewise(ASHR, 16).add(hi0d);
+                        p = w1e.mul(xde).add(w1o.mul(xdo)).reinterpretAsInts();
+                        lo1d = p.lanewise(XOR, 0x8000).add(lo1d);
+                        hi1d = p.lanewise(ASHR, 16).add(hi1d);
+                        }
+                        // lo sums 65536·hi + lo + 32768 per step (bit 15 flipped: the low half never borrows), so
+                        // Σ(lo + hi) = Σlo − 65535·Σhi − 32768·steps, exact in wrapping int arithmetic
+                        IntVector unpack = IntVector.broadcast(INTS, -65535), bias = IntVector.broadcast(INTS, -32768 * (q1 - q0));
+                        unpack.mul(hi0a).add(lo0a).add(bias).intoArray(edge, 0 * lanes);
+                        unpack.mul(hi1a).add(lo1a).add(bias).intoArray(edge, 1 * lanes);
+                        unpack.mul(hi0b).add(lo0b).add(bias).intoArray(edge, 2 * lanes);
+                        unpack.mul(hi1b).add(lo1b).add(bias).intoArray(edge, 3 * lanes);
+                        unpack.mul(hi0c).add(lo0c).add(bias).intoArray(edge, 4 * lanes);
+                        unpack.mul(hi1c).add(lo1c).add(bias).intoArray(edge, 5 * lanes);
+                        unpack.mul(hi0d).add(lo0d).add(bias).intoArray(edge, 6 * lanes);
+                        unpack.mul(hi1d).add(lo1d).add(bias).intoArray(edge, 7 * lanes);
+                        int from = whole ? 0 : Math.max(0, rowFrom - r), to = whole ? 2 * lanes : Math.min(2 * lanes, rowTo - r);
+                        for (int j = 0; j < n; j++) {
+                            int o = outOff + (s0 + s + j) * outStride + r, e = 2 * lanes * j;
+                            if (whole && first) {
+                                System.arraycopy(edge, e, out, o, 2 * lanes);
+                            } else if (whole) {
+                                IntVector.fromArray(INTS, out, o).add(IntVector.fromArray(INTS, edge, e)).intoArray(out, o);
+                                IntVector.fromArray(INTS, out, o + lanes).add(IntVector.fromArray(INTS, edge, e + lanes)).intoArray(out, o + lanes);
+                            } else {
+                                for (int i = from; i < to; i++) {
+                                    out[o + i] = first ? edge[e + i] : out[o + i] + edge[e + i];
+                                }
+                            }
                         }
                     }
                 }

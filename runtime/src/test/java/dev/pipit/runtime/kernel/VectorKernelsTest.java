@@ -194,7 +194,9 @@ class VectorKernelsTest {
     void gemmInt8Packed_randomSizesRowRangesAndSamples_matchesNaive(VectorKernels kernels) {
         SplittableRandom random = new SplittableRandom(24);
         for (int trial = 0; trial < 300; trial++) {
-            int rows = random.nextInt(1, 50), cols = random.nextInt(1, 300), samples = random.nextInt(1, 8);
+            // partial row blocks and sample tiles; some trials span several column blocks (256) or sample chunks (32)
+            int rows = random.nextInt(1, 50), cols = random.nextInt(1, trial % 3 == 0 ? 1100 : 300);
+            int samples = random.nextInt(1, trial % 5 == 0 ? 70 : 14);
             int xStride = cols + random.nextInt(0, 3), outStride = rows + random.nextInt(0, 3);
             byte[] w = int8(random, rows * cols, -127), x = int8(random, 2 + samples * xStride, -128);
             byte[] packed = Int8Packing.pack(w, rows, cols);
@@ -218,7 +220,7 @@ class VectorKernelsTest {
     @ParameterizedTest
     @MethodSource("implementations")
     void gemmInt8Packed_extremeValues_doNotOverflowSixteenBits(VectorKernels kernels) {
-        int rows = 21, cols = 787, samples = 3;
+        int rows = 21, cols = 787, samples = 6;
         byte[] w = new byte[rows * cols], x = new byte[samples * cols];
         Arrays.fill(w, (byte) -127);
         Arrays.fill(x, (byte) -128);
