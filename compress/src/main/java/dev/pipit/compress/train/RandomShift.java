@@ -25,6 +25,9 @@ public record RandomShift(int maxShift) {
         int channels = shape[0];
         int height = shape[1];
         int width = shape[2];
+        if (maxShift >= height || maxShift >= width) {
+            throw new IllegalArgumentException("a shift of " + maxShift + " pixels empties " + height + "x" + width + " images");
+        }
         float[] moved = new float[height * width];
         for (int b = 0; b < n; b++) {
             int dy = random.nextInt(2 * maxShift + 1) - maxShift;

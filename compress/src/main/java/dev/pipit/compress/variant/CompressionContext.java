@@ -78,7 +78,8 @@ public record CompressionContext(Graph parent, LabeledImages train, LabeledImage
     }
 
     /** As {@link #fineTune}, matching {@code distillation}'s teacher when given, on batches moved by {@code shift}. */
-    public void train(String what, Network net, int epochs, float rate, Distillation distillation, RandomShift shift) {
+    public void trainShifted(String what, Network net, int epochs, float rate, Distillation distillation,
+                             RandomShift shift) {
         fit(what, net, epochs, rate, distillation, shift, null);
     }
 

@@ -45,9 +45,9 @@ final class Distilled implements Technique {
         Network baseline = student.copy();
         int epochs = context.budget().distill();
         try (InterpreterTeacher teacher = new InterpreterTeacher(context.parent(), 128, context.threads())) {
-            context.train("distilled student", student, epochs, RATE, new Distillation(teacher, TEMPERATURE, ALPHA), SHIFT);
+            context.trainShifted("distilled student", student, epochs, RATE, new Distillation(teacher, TEMPERATURE, ALPHA), SHIFT);
         }
-        context.train("labels-only student", baseline, epochs, RATE, null, SHIFT);
+        context.trainShifted("labels-only student", baseline, epochs, RATE, null, SHIFT);
         VariantResult labelsOnly = context.quantize(GraphLowering.toGraph(baseline), WeightQuantizer.perChannel(), "", Map.of());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("studentParameters", student.parameterCount());

@@ -71,6 +71,11 @@ class RandomShiftTest {
         assertThrows(IllegalArgumentException.class, () -> new RandomShift(0));
     }
 
+    @Test
+    void apply_shiftAsWideAsTheImage_rejected() {
+        assertThrows(IllegalArgumentException.class, () -> new RandomShift(28).apply(new float[784], 1, SHAPE, new Random(1)));
+    }
+
     private static float[] real(int n) {
         float[] out = new float[n * 784];
         TestData.train().copyImages(0, n, out, 0);
