@@ -26,7 +26,7 @@ public final class NetworkTrainer implements AutoCloseable {
     private final float[][] grads;  // grads[l] gradient w.r.t. acts[l]
     private final float[] rowLoss;
     private final int[] batchLabels;
-    private final int[] batchIndices;
+    private final float[] teacherLogits;
     private long steps;
 
     public NetworkTrainer(Network net, TrainingOptions options) {
@@ -57,7 +57,7 @@ public final class NetworkTrainer implements AutoCloseable {
         }
         rowLoss = new float[batch];
         batchLabels = new int[batch];
-        batchIndices = new int[batch];
+        teacherLogits = new float[batch * net.outputSize()];
         optimizer = options.optimizer() == OptimizerKind.ADAM
                 ? Optimizer.adam(options.learningRate(), sizes)
                 : Optimizer.sgd(options.learningRate(), options.momentum(), sizes);
@@ -67,18 +67,21 @@ public final class NetworkTrainer implements AutoCloseable {
     public static Network train(Network net, LabeledImages train, LabeledImages test, TrainingOptions options,
                                 Consumer<EpochStats> progress) {
         try (NetworkTrainer trainer = new NetworkTrainer(net, options)) {
-            trainer.fit(train, test, null, null, progress);
+            trainer.fit(train, test, null, null, null, progress);
         }
         return net;
     }
 
     /**
      * Runs {@code options.epochs()} epochs over {@code train} in a seeded shuffled order, with a cosine
-     * decay of the learning rate to zero when {@code options.cosineDecay()}.
+     * decay of the learning rate to zero when {@code options.cosineDecay()}, each batch moved by
+     * {@code shift} when given. The order and the shifts depend on the seed alone, so two runs with and
+     * without {@code distillation} see the same images.
      */
-    public void fit(LabeledImages train, LabeledImages test, Distillation distillation, StepListener listener,
-                    Consumer<EpochStats> progress) {
+    public void fit(LabeledImages train, LabeledImages test, Distillation distillation, RandomShift shift,
+                    StepListener listener, Consumer<EpochStats> progress) {
         Random shuffle = new Random(options.seed() ^ 0x5DEECE66DL);
+        Random augment = new Random(options.seed() ^ 0x2545F4914F6CDD1DL);
         int[] order = new int[train.count()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -92,7 +95,7 @@ public final class NetworkTrainer implements AutoCloseable {
                 order[j] = t;
             }
             long start = System.nanoTime();
-            double loss = trainEpoch(train, order, distillation, step -> {
+            double loss = trainEpoch(train, order, distillation, shift, augment, step -> {
                 if (options.cosineDecay()) {
                     optimizer.setLearningRate((float) (options.learningRate() * 0.5 * (1 + Math.cos(Math.PI * step / totalSteps))));
                 }
@@ -106,16 +109,19 @@ public final class NetworkTrainer implements AutoCloseable {
     }
 
     /** One pass over {@code data} in the given order; returns the mean batch loss. */
-    public double trainEpoch(LabeledImages data, int[] order, Distillation distillation, StepListener listener) {
+    private double trainEpoch(LabeledImages data, int[] order, Distillation distillation, RandomShift shift,
+                              Random augment, StepListener listener) {
         double lossSum = 0;
         int batches = 0;
         int size = net.inputSize();
         for (int start = 0; start < order.length; start += options.batchSize()) {
             int n = Math.min(options.batchSize(), order.length - start);
             for (int b = 0; b < n; b++) {
-                batchIndices[b] = order[start + b];
-                data.copyImage(batchIndices[b], acts[0], b * size);
-                batchLabels[b] = data.label(batchIndices[b]);
+                data.copyImage(order[start + b], acts[0], b * size);
+                batchLabels[b] = data.label(order[start + b]);
+            }
+            if (shift != null) {
+                shift.apply(acts[0], n, net.inputShape(), augment);
             }
             lossSum += step(n, distillation);
             batches++;
@@ -181,7 +187,6 @@ public final class NetworkTrainer implements AutoCloseable {
      */
     double lossAndGradients(LabeledImages data, int[] indices, Distillation distillation) {
         for (int b = 0; b < indices.length; b++) {
-            batchIndices[b] = indices[b];
             data.copyImage(indices[b], acts[0], b * net.inputSize());
             batchLabels[b] = data.label(indices[b]);
         }
@@ -191,6 +196,9 @@ public final class NetworkTrainer implements AutoCloseable {
     /** Forward, loss and backward for the {@code n} samples in the input buffer; returns the mean loss. */
     private double gradients(int n, Distillation distillation) {
         forward(n);
+        if (distillation != null) {
+            distillation.teacher().logits(acts[0], n, teacherLogits);
+        }
         parallel.run(n, (from, to) -> loss(n, from, to, distillation));
         double loss = 0;
         for (int b = 0; b < n; b++) {
@@ -241,7 +249,7 @@ public final class NetworkTrainer implements AutoCloseable {
             double total = hard * ce;
             if (distillation != null) {
                 float t = distillation.temperature();
-                softmax(distillation.teacherLogits(), batchIndices[b] * classes, classes, t, teacher);
+                softmax(teacherLogits, o, classes, t, teacher);
                 softmax(logits, o, classes, t, soft);
                 double kl = 0;
                 for (int c = 0; c < classes; c++) {

@@ -34,10 +34,10 @@ final class ChannelPruned implements Technique {
         int first = epochs / 3; // 0 with fewer than 3 epochs: prune at once
         if (first > 0) {
             net = ChannelPruning.prune(net, 0.75);
-            context.fineTune("channels50 (75% kept)", net, first, RATE, null, null);
+            context.fineTune("channels50 (75% kept)", net, first, RATE, null);
         }
         net = ChannelPruning.prune(net, first > 0 ? 2.0 / 3 : 0.5);
-        context.fineTune("channels50", net, epochs - first, RATE, null, null);
+        context.fineTune("channels50", net, epochs - first, RATE, null);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("parameters", net.parameterCount());
         details.put("pruningSteps", first > 0 ? "25%, then 50%" : "50%");

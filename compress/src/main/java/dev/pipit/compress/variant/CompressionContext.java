@@ -10,6 +10,7 @@ import dev.pipit.compress.train.GraphLowering;
 import dev.pipit.compress.train.Network;
 import dev.pipit.compress.train.NetworkTrainer;
 import dev.pipit.compress.train.OptimizerKind;
+import dev.pipit.compress.train.RandomShift;
 import dev.pipit.compress.train.TrainingOptions;
 import dev.pipit.runtime.graph.Graph;
 import java.io.PrintStream;
@@ -72,11 +73,21 @@ public record CompressionContext(Graph parent, LabeledImages train, LabeledImage
     }
 
     /** Adam at {@code rate} over {@code train} for {@code epochs}, cosine-decayed, progress on the log. */
-    public void fineTune(String what, Network net, int epochs, float rate, Distillation distillation,
-                         NetworkTrainer.StepListener listener) {
+    public void fineTune(String what, Network net, int epochs, float rate, NetworkTrainer.StepListener listener) {
+        fit(what, net, epochs, rate, null, null, listener);
+    }
+
+    /** As {@link #fineTune}, matching {@code distillation}'s teacher when given, on batches moved by {@code shift}. */
+    public void trainShifted(String what, Network net, int epochs, float rate, Distillation distillation,
+                             RandomShift shift) {
+        fit(what, net, epochs, rate, distillation, shift, null);
+    }
+
+    private void fit(String what, Network net, int epochs, float rate, Distillation distillation, RandomShift shift,
+                     NetworkTrainer.StepListener listener) {
         TrainingOptions options = new TrainingOptions(epochs, 128, seed, OptimizerKind.ADAM, rate, 0.9f, threads, true);
         try (NetworkTrainer trainer = new NetworkTrainer(net, options)) {
-            trainer.fit(train, null, distillation, listener, s -> log.printf(Locale.ROOT,
+            trainer.fit(train, null, distillation, shift, listener, s -> log.printf(Locale.ROOT,
                     "  %s: epoch %d/%d  loss %.4f  %.1f s%n", what, s.epoch(), epochs, s.loss(), s.millis() / 1000.0));
         }
     }

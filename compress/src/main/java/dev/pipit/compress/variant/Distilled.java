@@ -1,10 +1,10 @@
 package dev.pipit.compress.variant;
 
-import dev.pipit.compress.quantize.Calibrator;
 import dev.pipit.compress.quantize.WeightQuantizer;
 import dev.pipit.compress.train.Distillation;
 import dev.pipit.compress.train.GraphLowering;
 import dev.pipit.compress.train.Network;
+import dev.pipit.compress.train.RandomShift;
 import dev.pipit.compress.evaluate.Evaluator;
 import dev.pipit.runtime.Interpreter;
 import dev.pipit.runtime.RuntimeOptions;
@@ -14,16 +14,19 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Knowledge distillation into a student with at most a quarter of the teacher's parameters, trained on
- * the teacher's softened outputs (T = 4, α = 0.7) plus the labels, then int8. The same student, from the
- * same initialisation and data order, is also trained on the labels alone and quantized the same way:
- * the details record both, so the gain of distillation is measured, not assumed.
+ * Knowledge distillation into a student with at most a quarter of the teacher's parameters, then int8.
+ * "Consistent" teaching (Beyer et al. 2022): every batch is moved by up to 2 pixels and the teacher is
+ * asked online on exactly the images the student sees, its outputs weighted α against the labels.
+ * The same student, from the same initialisation, data order, shifts, epochs and schedule, is also
+ * trained on the labels alone and quantized the same way: the details record both, so the gain of
+ * distillation is measured, not assumed.
  */
 final class Distilled implements Technique {
 
-    static final float TEMPERATURE = 4f;
-    static final float ALPHA = 0.7f;
+    static final float TEMPERATURE = 1f;
+    static final float ALPHA = 0.5f;
     static final float RATE = 3e-3f;
+    static final RandomShift SHIFT = new RandomShift(2);
 
     @Override
     public String id() {
@@ -40,11 +43,11 @@ final class Distilled implements Technique {
                     + "quarter of the teacher (" + teacherParameters + ")");
         }
         Network baseline = student.copy();
-        context.log().println("  distilled: teacher logits on " + context.train().count() + " training images");
-        float[] teacher = logits(context.parent(), context);
         int epochs = context.budget().distill();
-        context.fineTune("distilled student", student, epochs, RATE, new Distillation(teacher, TEMPERATURE, ALPHA), null);
-        context.fineTune("labels-only student", baseline, epochs, RATE, null, null);
+        try (InterpreterTeacher teacher = new InterpreterTeacher(context.parent(), 128, context.threads())) {
+            context.trainShifted("distilled student", student, epochs, RATE, new Distillation(teacher, TEMPERATURE, ALPHA), SHIFT);
+        }
+        context.trainShifted("labels-only student", baseline, epochs, RATE, null, SHIFT);
         VariantResult labelsOnly = context.quantize(GraphLowering.toGraph(baseline), WeightQuantizer.perChannel(), "", Map.of());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("studentParameters", student.parameterCount());
@@ -52,34 +55,18 @@ final class Distilled implements Technique {
         details.put("temperature", TEMPERATURE);
         details.put("alpha", ALPHA);
         details.put("epochs", epochs);
+        details.put("maxShiftPixels", SHIFT.maxShift());
         details.put("labelsOnlyFp32Accuracy", accuracy(GraphLowering.toGraph(baseline), context));
         details.put("labelsOnlyInt8Accuracy", accuracy(labelsOnly.graph(), context));
         details.put("distilledFp32Accuracy", accuracy(GraphLowering.toGraph(student), context));
         return context.quantize(GraphLowering.toGraph(student), WeightQuantizer.perChannel(), String.format(Locale.ROOT,
-                "student %s (%d parameters, %.1f%% of the teacher) distilled %d epochs (T=%.0f, α=%.1f), int8",
+                "student %s (%d parameters, %.1f%% of the teacher) distilled %d epochs on shifted images (T=%.0f, α=%.1f), int8",
                 convolutional ? "CNN 8-16-48" : "MLP 64", student.parameterCount(),
                 100.0 * student.parameterCount() / teacherParameters, epochs, TEMPERATURE, ALPHA), details);
     }
 
     private static long parameters(Graph g) {
         return g.tensors().stream().filter(t -> t.isConstant()).mapToLong(t -> t.elementCount()).sum();
-    }
-
-    /** The teacher's logits for every fine-tuning image, by the runtime, a thousand images at a time. */
-    private static float[] logits(Graph teacher, CompressionContext context) {
-        int size = context.train().imageSize();
-        int count = context.train().count();
-        float[] out = new float[count * 10];
-        int chunk = 1000;
-        float[] images = new float[chunk * size];
-        for (int start = 0; start < count; start += chunk) {
-            int n = Math.min(chunk, count - start);
-            float[] in = n == chunk ? images : new float[n * size];
-            context.train().copyImages(start, n, in, 0);
-            float[] y = Calibrator.run(teacher, in, n);
-            System.arraycopy(y, 0, out, start * 10, y.length);
-        }
-        return out;
     }
 
     private static double accuracy(Graph g, CompressionContext context) {

@@ -20,7 +20,7 @@ public record FineTuneBudget(int qat, int sparse, int channels, int palette, int
 
     /** The budget behind the documented table. */
     public static FineTuneBudget defaults() {
-        return new FineTuneBudget(1, 4, 6, 1, 2, 5);
+        return new FineTuneBudget(1, 4, 6, 1, 2, 10);
     }
 
     /** One epoch each: for tests on small subsets. */

@@ -26,7 +26,7 @@ final class LowRank implements Technique {
         Network net = LowRankFactorization.factor(parent, ranks);
         long before = fcWeights(parent);
         long after = fcWeights(net);
-        context.fineTune("lowrank", net, context.budget().lowRank(), CompressionContext.FINE_TUNE_RATE * 5, null, null);
+        context.fineTune("lowrank", net, context.budget().lowRank(), CompressionContext.FINE_TUNE_RATE * 5, null);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("ranks", Arrays.toString(ranks));
         details.put("fcWeightsBefore", before);

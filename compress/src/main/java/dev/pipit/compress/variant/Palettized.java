@@ -27,7 +27,7 @@ final class Palettized implements Technique {
         for (WeightedLayer l : net.weighted()) {
             Palettizer.apply(l, CLUSTERS);
         }
-        context.fineTune("palette16", net, context.budget().palette(), CompressionContext.FINE_TUNE_RATE, null, null);
+        context.fineTune("palette16", net, context.budget().palette(), CompressionContext.FINE_TUNE_RATE, null);
         for (WeightedLayer l : net.weighted()) {
             l.setPalette(null, 0);
         }

@@ -33,7 +33,7 @@ final class PrivateSparsePruned implements Technique {
         int epochs = Math.max(1, context.train().count() / publicImages.count());
         long end = Math.max(1, epochs * open.stepsPerEpoch() * 2 / 3);
         MagnitudePruning pruning = new MagnitudePruning(net, SparsePruned.SPARSITY, 0, end, Math.max(1, end / 40));
-        open.fineTune(id(), net, epochs, CompressionContext.FINE_TUNE_RATE * 5, null, pruning);
+        open.fineTune(id(), net, epochs, CompressionContext.FINE_TUNE_RATE * 5, pruning);
         MagnitudePruning.prune(net.weighted(), SparsePruned.SPARSITY);
         double zeros = 0;
         double weights = 0;

@@ -35,7 +35,7 @@ final class QuantizationAwareInt8 implements Technique {
                 WeightQuantizer.perChannel());
         Network qat = withFakeQuant(net, c.ranges());
         net.weighted().forEach(l -> l.setFakeQuant(true));
-        context.fineTune("int8-qat", qat, context.budget().qat(), CompressionContext.FINE_TUNE_RATE, null, null);
+        context.fineTune("int8-qat", qat, context.budget().qat(), CompressionContext.FINE_TUNE_RATE, null);
         net.weighted().forEach(l -> l.setFakeQuant(false));
         Graph tuned = GraphLowering.toGraph(net);
         return new VariantResult(StaticQuantizer.quantize(tuned, c.ranges(), WeightQuantizer.perChannel()),

@@ -35,7 +35,7 @@ final class SparsePruned implements Technique {
         long steps = epochs * context.stepsPerEpoch();
         long end = Math.max(1, steps * 2 / 3);
         MagnitudePruning pruning = new MagnitudePruning(net, SPARSITY, 0, end, Math.max(1, end / 40));
-        context.fineTune("sparse80", net, epochs, CompressionContext.FINE_TUNE_RATE * 5, null, pruning);
+        context.fineTune("sparse80", net, epochs, CompressionContext.FINE_TUNE_RATE * 5, pruning);
         MagnitudePruning.prune(net.weighted(), SPARSITY); // exactly the target, whatever the last step was
         Map<String, Object> details = new LinkedHashMap<>();
         for (WeightedLayer l : net.weighted()) {

@@ -2,6 +2,7 @@ package dev.pipit.compress.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pipit.compress.TestData;
@@ -11,8 +12,11 @@ import dev.pipit.runtime.Interpreter;
 import dev.pipit.runtime.RuntimeOptions;
 import dev.pipit.runtime.graph.Graph;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class NetworkTrainerTest {
@@ -36,7 +40,7 @@ class NetworkTrainerTest {
         Network net = small(3);
         TrainingOptions options = new TrainingOptions(1, 8, 1, OptimizerKind.SGD, 0.1f, 0f, 2);
         int[] batch = {0, 1, 2, 3, 4, 5, 6, 7};
-        Distillation distillation = new Distillation(teacherLogits(), 4f, 0.7f);
+        Distillation distillation = new Distillation(NetworkTrainerTest::teacher, 4f, 0.7f);
         try (NetworkTrainer trainer = new NetworkTrainer(net, options)) {
             for (Distillation d : new Distillation[] {null, distillation}) {
                 trainer.lossAndGradients(TRAIN, batch, d);
@@ -68,13 +72,88 @@ class NetworkTrainerTest {
         }
     }
 
-    private static float[] teacherLogits() {
-        float[] t = new float[TRAIN.count() * 10];
+    /** A fixed random linear map of the image: logits that depend on the batch the trainer passes. */
+    private static void teacher(float[] images, int n, float[] out) {
         Random random = new Random(5);
-        for (int i = 0; i < t.length; i++) {
-            t[i] = (float) random.nextGaussian() * 3;
+        float[] w = new float[784 * 10];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextGaussian() * 0.2f;
         }
-        return t;
+        for (int b = 0; b < n; b++) {
+            for (int c = 0; c < 10; c++) {
+                float sum = 0;
+                for (int p = 0; p < 784; p++) {
+                    sum += images[b * 784 + p] * w[p * 10 + c];
+                }
+                out[b * 10 + c] = sum;
+            }
+        }
+    }
+
+    @Test
+    void fit_shiftedDistillation_teacherSeesTheStudentsShiftedBatch() {
+        LabeledImages few = TRAIN.slice(0, 200); // a full batch of 128 and a short one of 72
+        Network student = small(4);
+        Network frozen = student.copy();
+        List<float[]> seen = new ArrayList<>();
+        TrainingOptions options = new TrainingOptions(1, 128, 4, OptimizerKind.SGD, 0.5f, 0f, 2);
+        try (NetworkTrainer twin = new NetworkTrainer(frozen, options);
+             NetworkTrainer trainer = new NetworkTrainer(student, options)) {
+            // the student's own function: pure matching has nothing to learn exactly when it is asked on the same images
+            Teacher same = (images, n, out) -> {
+                for (int b = 0; b < n; b++) {
+                    seen.add(Arrays.copyOfRange(images, b * 784, (b + 1) * 784));
+                }
+                System.arraycopy(twin.logits(asImages(images, n)), 0, out, 0, n * 10);
+            };
+            trainer.fit(few, null, new Distillation(same, 2f, 1f), new RandomShift(2), null, s -> { });
+        }
+        assertEquals(200, seen.size());
+        for (int l = 0; l < student.weighted().size(); l++) {
+            assertArrayEquals(frozen.weighted().get(l).weight(), student.weighted().get(l).weight(), "layer " + l);
+        }
+        Set<String> originals = new HashSet<>();
+        for (int i = 0; i < few.count(); i++) {
+            originals.add(Arrays.toString(few.image(i)));
+        }
+        long shifted = seen.stream().filter(x -> !originals.contains(Arrays.toString(x))).count();
+        assertTrue(shifted > 150, shifted + " of 200 images were moved"); // 1 in 25 draws no move
+    }
+
+    @Test
+    void fit_shiftedDistillation_learnsFromATeacherThatDiffers() {
+        LabeledImages few = TRAIN.slice(0, 200);
+        Network student = small(4);
+        Network before = student.copy();
+        try (NetworkTrainer trainer = new NetworkTrainer(student, new TrainingOptions(1, 128, 4, OptimizerKind.SGD, 0.5f, 0f, 2))) {
+            trainer.fit(few, null, new Distillation(NetworkTrainerTest::teacher, 2f, 1f), new RandomShift(2), null, s -> { });
+        }
+        assertFalse(Arrays.equals(before.weighted().get(0).weight(), student.weighted().get(0).weight()));
+    }
+
+    @Test
+    void fit_sameSeedWithShift_identicalWeights() {
+        LabeledImages few = TRAIN.slice(0, 300);
+        Network a = small(6);
+        Network b = small(6);
+        TrainingOptions options = new TrainingOptions(2, 64, 6, OptimizerKind.ADAM, 1e-3f, 0.9f, 2, true);
+        for (Network net : List.of(a, b)) {
+            try (NetworkTrainer trainer = new NetworkTrainer(net, options)) {
+                trainer.fit(few, null, null, new RandomShift(2), null, s -> { });
+            }
+        }
+        for (int l = 0; l < a.weighted().size(); l++) {
+            assertArrayEquals(a.weighted().get(l).weight(), b.weighted().get(l).weight(), "layer " + l);
+        }
+    }
+
+    /** Float images in [0, 1] that came from bytes, back as bytes (exact: k / 255 round-trips). */
+    private static LabeledImages asImages(float[] images, int n) {
+        byte[] pixels = new byte[n * 784];
+        for (int p = 0; p < pixels.length; p++) {
+            pixels[p] = (byte) Math.round(images[p] * 255f);
+        }
+        return new LabeledImages(pixels, new byte[n], 28, 28, 10);
     }
 
     @Test
