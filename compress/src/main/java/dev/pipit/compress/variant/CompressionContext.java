@@ -81,6 +81,24 @@ public record CompressionContext(Graph parent, LabeledImages train, LabeledImage
         }
     }
 
+    /** The fp32 parent's logits for every fine-tuning image (a teacher's targets), by the runtime, a thousand at a time. */
+    public float[] parentLogits() {
+        int size = train.imageSize();
+        int count = train.count();
+        int classes = train.classes();
+        float[] out = new float[count * classes];
+        int chunk = 1000;
+        float[] images = new float[chunk * size];
+        for (int start = 0; start < count; start += chunk) {
+            int n = Math.min(chunk, count - start);
+            float[] in = n == chunk ? images : new float[n * size];
+            train.copyImages(start, n, in, 0);
+            float[] y = Calibrator.run(parent, in, n);
+            System.arraycopy(y, 0, out, start * classes, y.length);
+        }
+        return out;
+    }
+
     /** Batches per epoch over the fine-tuning set. */
     public long stepsPerEpoch() {
         return (train.count() + 127) / 128;

@@ -1,6 +1,5 @@
 package dev.pipit.compress.variant;
 
-import dev.pipit.compress.quantize.Calibrator;
 import dev.pipit.compress.quantize.WeightQuantizer;
 import dev.pipit.compress.train.Distillation;
 import dev.pipit.compress.train.GraphLowering;
@@ -41,7 +40,7 @@ final class Distilled implements Technique {
         }
         Network baseline = student.copy();
         context.log().println("  distilled: teacher logits on " + context.train().count() + " training images");
-        float[] teacher = logits(context.parent(), context);
+        float[] teacher = context.parentLogits();
         int epochs = context.budget().distill();
         context.fineTune("distilled student", student, epochs, RATE, new Distillation(teacher, TEMPERATURE, ALPHA), null);
         context.fineTune("labels-only student", baseline, epochs, RATE, null, null);
@@ -63,23 +62,6 @@ final class Distilled implements Technique {
 
     private static long parameters(Graph g) {
         return g.tensors().stream().filter(t -> t.isConstant()).mapToLong(t -> t.elementCount()).sum();
-    }
-
-    /** The teacher's logits for every fine-tuning image, by the runtime, a thousand images at a time. */
-    private static float[] logits(Graph teacher, CompressionContext context) {
-        int size = context.train().imageSize();
-        int count = context.train().count();
-        float[] out = new float[count * 10];
-        int chunk = 1000;
-        float[] images = new float[chunk * size];
-        for (int start = 0; start < count; start += chunk) {
-            int n = Math.min(chunk, count - start);
-            float[] in = n == chunk ? images : new float[n * size];
-            context.train().copyImages(start, n, in, 0);
-            float[] y = Calibrator.run(teacher, in, n);
-            System.arraycopy(y, 0, out, start * 10, y.length);
-        }
-        return out;
     }
 
     private static double accuracy(Graph g, CompressionContext context) {
