@@ -1,5 +1,6 @@
 package dev.pipit.compress.variant;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,6 +89,16 @@ class TechniquesTest {
         assertEquals(5, ((List<?>) r.details().get("accuracies")).size());
         assertTrue((double) r.details().get("stdAccuracy") >= 0);
         assertTrue(accuracy(r.graph()) >= fp32 - 0.02);
+    }
+
+    @Test
+    void parentLogits_everyFineTuningImage_areTheParentsOutputsInOrder() {
+        float[] all = context.parentLogits();
+        assertEquals(context.train().count() * 10, all.length);
+        for (int i : new int[] {0, 999, 1000, context.train().count() - 1}) { // both sides of a chunk boundary
+            float[] one = Calibrator.run(context.parent(), context.train().image(i), 1);
+            assertArrayEquals(one, Arrays.copyOfRange(all, i * 10, i * 10 + 10), 1e-5f, "image " + i);
+        }
     }
 
     @Test
