@@ -77,7 +77,7 @@ public record CompressionContext(Graph parent, LabeledImages train, LabeledImage
         fit(what, net, epochs, rate, null, null, listener);
     }
 
-    /** As {@link #fineTune}, matching {@code distillation}'s teacher when given, on batches moved by {@code shift}. */
+    /** As {@link #fineTune}, matching {@code distillation}'s teacher when given, on batches moved by {@code shift} (null: as they are). */
     public void trainShifted(String what, Network net, int epochs, float rate, Distillation distillation,
                              RandomShift shift) {
         fit(what, net, epochs, rate, distillation, shift, null);

@@ -9,13 +9,17 @@ import dev.pipit.compress.data.LabeledImages;
 import dev.pipit.compress.evaluate.Evaluator;
 import dev.pipit.compress.evaluate.Macs;
 import dev.pipit.compress.onnx.OnnxImporter;
+import dev.pipit.compress.quantize.Calibrator;
+import dev.pipit.compress.quantize.Range;
 import dev.pipit.runtime.Interpreter;
 import dev.pipit.runtime.RuntimeOptions;
 import dev.pipit.runtime.graph.Graph;
 import dev.pipit.runtime.graph.Node;
 import dev.pipit.runtime.graph.OpType;
+import dev.pipit.runtime.graph.Quantization;
 import java.io.PrintStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,8 +91,21 @@ class TechniquesTest {
     }
 
     @Test
-    void int8Qat_staysNearFp32() {
-        assertTrue(accuracy(build("int8-qat").graph()) >= fp32 - 0.02);
+    void int8Qat_staysNearFp32AndRangesTheLogitsForTheArgmax() {
+        VariantResult r = build("int8-qat");
+        assertTrue(accuracy(r.graph()) >= fp32 - 0.02);
+        assertEquals("argmax", r.calibration().get("logits"), r.calibration().toString());
+        Quantization q = r.graph().tensorsByName().get("logits.q").quantization();
+        float low = (-128 - q.zeroPoint()) * q.scale();
+        float high = (127 - q.zeroPoint()) * q.scale();
+        float[] logits = Calibrator.run(context.parent(), context.calibration(), context.calibrationCount());
+        Range all = Range.of(logits);
+        assertTrue(high - low < 0.75f * (all.max() - all.min()), "[" + low + ", " + high + "] against " + all);
+        for (int i = 0; i < context.calibrationCount(); i++) { // the fp32 parent's two leading logits stay unclipped
+            float[] row = Arrays.copyOfRange(logits, i * 10, i * 10 + 10);
+            Arrays.sort(row);
+            assertTrue(row[8] >= low - q.scale() && row[9] <= high + q.scale(), "sample " + i + ": " + Arrays.toString(row));
+        }
     }
 
     @Test
