@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.pipit.agent.testing.FleetSide;
 import dev.pipit.agent.testing.SignedBundle;
 import dev.pipit.agent.testing.TinyMlp;
@@ -20,8 +21,10 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,18 +102,24 @@ class AgentOfflineTest {
 
         DeviceStatus back = fleet.awaitStatus("pi-off", s -> s.getOnline() && s.getDroppedReports() > 0);
         assertTrue(back.getDroppedReports() >= 4, back.toString());
-        List<MemoryReport> received = fleet.client().messages(Topics.deviceMemory("pi-off")).stream().map(m -> {
-            try {
-                return MemoryReport.parseFrom(m.getPayload());
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }).toList();
+        // the status can overtake the reconnection's own memory report: wait for that one too
+        fleet.client().await(Topics.deviceMemory("pi-off"), m -> memoryReport(m).getTrigger().equals("connect"),
+                Duration.ofSeconds(10));
+        List<MemoryReport> received = fleet.client().messages(Topics.deviceMemory("pi-off")).stream()
+                .map(AgentOfflineTest::memoryReport).toList();
         long birth = received.stream().filter(m -> m.getTrigger().equals("connect")).findFirst().orElseThrow()
                 .getEpochMillis();
         assertTrue(received.stream().anyMatch(m -> m.getTrigger().equals("periodic") && m.getEpochMillis() < birth),
                 "a report taken offline arrives after the reconnection: " + received.stream()
                         .map(m -> m.getTrigger() + "@" + (m.getEpochMillis() - restarted)).toList());
         assertEquals("", askLocally(socket, 1, MLP.inputs(7, 1)).getError());
+    }
+
+    private static MemoryReport memoryReport(MqttMessage m) {
+        try {
+            return MemoryReport.parseFrom(m.getPayload());
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
     }
 }
