@@ -1,6 +1,8 @@
 package dev.pipit.compress.variant;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,12 +13,15 @@ import dev.pipit.compress.evaluate.Macs;
 import dev.pipit.compress.onnx.OnnxImporter;
 import dev.pipit.compress.quantize.Calibrator;
 import dev.pipit.compress.quantize.Range;
+import dev.pipit.compress.train.Network;
 import dev.pipit.runtime.Interpreter;
 import dev.pipit.runtime.RuntimeOptions;
+import dev.pipit.runtime.graph.DataType;
 import dev.pipit.runtime.graph.Graph;
 import dev.pipit.runtime.graph.Node;
 import dev.pipit.runtime.graph.OpType;
 import dev.pipit.runtime.graph.Quantization;
+import dev.pipit.runtime.graph.Tensor;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -178,5 +183,20 @@ class TechniquesTest {
         assertTrue(r.details().containsKey("labelsOnlyInt8Accuracy"));
         double fp32Student = (double) r.details().get("distilledFp32Accuracy");
         assertTrue(accuracy(r.graph()) >= fp32Student - 0.05, "int8 student " + accuracy(r.graph()) + " vs fp32 " + fp32Student);
+    }
+
+    @Test
+    void distilledAdaptedTeacher_fineTunedOnShiftedImages_changesACopyAndLeavesTheParent() {
+        float[][] parentBefore = constants(context.parent());
+        Network adapted = Distilled.adaptedTeacher(context);
+        Network untouched = context.trainable();
+        for (int i = 0; i < untouched.weighted().size(); i++) {
+            assertFalse(Arrays.equals(untouched.weighted().get(i).weight(), adapted.weighted().get(i).weight()), "layer " + i);
+        }
+        assertArrayEquals(parentBefore, constants(context.parent()));
+    }
+
+    private static float[][] constants(Graph g) {
+        return g.tensors().stream().filter(t -> t.isConstant() && t.type() == DataType.FLOAT32).map(Tensor::floats).toArray(float[][]::new);
     }
 }
