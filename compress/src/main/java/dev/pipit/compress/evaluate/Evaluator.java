@@ -34,7 +34,11 @@ public final class Evaluator {
 
     /** Fraction of {@code images} whose argmax output equals the label, run {@code batch} at a time. */
     public static double accuracy(Interpreter interpreter, LabeledImages images, int batch) {
-        int[] predicted = predict(interpreter, images, batch);
+        return accuracy(predict(interpreter, images, batch), images);
+    }
+
+    /** Fraction of {@code predicted} classes that equal {@code images}' labels, in order. */
+    public static double accuracy(int[] predicted, LabeledImages images) {
         int correct = 0;
         for (int i = 0; i < predicted.length; i++) {
             if (predicted[i] == images.label(i)) {

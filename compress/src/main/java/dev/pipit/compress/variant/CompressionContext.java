@@ -1,6 +1,7 @@
 package dev.pipit.compress.variant;
 
 import dev.pipit.compress.data.LabeledImages;
+import dev.pipit.compress.evaluate.Evaluator;
 import dev.pipit.compress.quantize.CalibrationMethod;
 import dev.pipit.compress.quantize.Calibrator;
 import dev.pipit.compress.quantize.StaticQuantizer;
@@ -12,6 +13,8 @@ import dev.pipit.compress.train.NetworkTrainer;
 import dev.pipit.compress.train.OptimizerKind;
 import dev.pipit.compress.train.RandomShift;
 import dev.pipit.compress.train.TrainingOptions;
+import dev.pipit.runtime.Interpreter;
+import dev.pipit.runtime.RuntimeOptions;
 import dev.pipit.runtime.graph.Graph;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -56,6 +59,13 @@ public record CompressionContext(Graph parent, LabeledImages train, LabeledImage
         }
     }
 
+    /** {@code g}'s accuracy on the test images, by the runtime's kernels. */
+    public double testAccuracy(Graph g) {
+        try (Interpreter interpreter = Interpreter.load(g, new RuntimeOptions(Evaluator.ACCURACY_BATCH, 1))) {
+            return Evaluator.accuracy(interpreter, test, Evaluator.ACCURACY_BATCH);
+        }
+    }
+
     /** A quantized graph with per-tensor calibration chosen by output MSE. */
     public VariantResult quantize(Graph fp32, WeightQuantizer weights, String technique, Map<String, Object> details) {
         Calibrator.Result c = Calibrator.select(fp32, calibration, calibrationCount, weights);
@@ -77,9 +87,8 @@ public record CompressionContext(Graph parent, LabeledImages train, LabeledImage
         fit(what, net, epochs, rate, null, null, listener);
     }
 
-    /** As {@link #fineTune}, matching {@code distillation}'s teacher when given, on batches moved by {@code shift} (null: as they are). */
-    public void trainShifted(String what, Network net, int epochs, float rate, Distillation distillation,
-                             RandomShift shift) {
+    /** As {@link #fineTune}, matching {@code distillation}'s teacher when given, on batches moved by {@code shift} when given. */
+    public void fineTune(String what, Network net, int epochs, float rate, Distillation distillation, RandomShift shift) {
         fit(what, net, epochs, rate, distillation, shift, null);
     }
 

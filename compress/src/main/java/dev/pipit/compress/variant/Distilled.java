@@ -53,9 +53,9 @@ final class Distilled implements Technique {
         int epochs = context.budget().distill();
         Graph adapted = GraphLowering.toGraph(adaptedTeacher(context));
         try (InterpreterTeacher teacher = new InterpreterTeacher(adapted, 128, context.threads())) {
-            context.trainShifted("distilled student", student, epochs, RATE, new Distillation(teacher, TEMPERATURE, ALPHA), SHIFT);
+            context.fineTune("distilled student", student, epochs, RATE, new Distillation(teacher, TEMPERATURE, ALPHA), SHIFT);
         }
-        context.trainShifted("labels-only student", baseline, epochs, RATE, null, SHIFT);
+        context.fineTune("labels-only student", baseline, epochs, RATE, null, SHIFT);
         VariantResult labelsOnly = context.quantize(GraphLowering.toGraph(baseline), WeightQuantizer.perChannel(), "", Map.of());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("studentParameters", student.parameterCount());
@@ -66,12 +66,13 @@ final class Distilled implements Technique {
         details.put("maxShiftPixels", SHIFT.maxShift());
         details.put("teacherAdaptEpochs", TEACHER_ADAPT_EPOCHS);
         details.put("teacherAdaptRate", TEACHER_ADAPT_RATE);
-        details.put("parentShiftedAccuracy", shiftedAccuracy(context.parent(), context));
-        details.put("teacherShiftedAccuracy", shiftedAccuracy(adapted, context));
-        details.put("teacherFp32Accuracy", accuracy(adapted, context));
-        details.put("labelsOnlyFp32Accuracy", accuracy(GraphLowering.toGraph(baseline), context));
-        details.put("labelsOnlyInt8Accuracy", accuracy(labelsOnly.graph(), context));
-        details.put("distilledFp32Accuracy", accuracy(GraphLowering.toGraph(student), context));
+        float[] shifted = shiftedTest(context);
+        details.put("parentShiftedAccuracy", shiftedAccuracy(context.parent(), shifted, context.test()));
+        details.put("teacherShiftedAccuracy", shiftedAccuracy(adapted, shifted, context.test()));
+        details.put("teacherFp32Accuracy", context.testAccuracy(adapted));
+        details.put("labelsOnlyFp32Accuracy", context.testAccuracy(GraphLowering.toGraph(baseline)));
+        details.put("labelsOnlyInt8Accuracy", context.testAccuracy(labelsOnly.graph()));
+        details.put("distilledFp32Accuracy", context.testAccuracy(GraphLowering.toGraph(student)));
         return context.quantize(GraphLowering.toGraph(student), WeightQuantizer.perChannel(), String.format(Locale.ROOT,
                 "student %s (%d parameters, %.1f%% of the teacher) distilled %d epochs on shifted images from the parent adapted "
                 + "%d epochs to them (T=%.0f, α=%.1f), int8",
@@ -82,7 +83,7 @@ final class Distilled implements Technique {
     /** A trainable copy of the parent fine-tuned with labels on shifted batches; the parent graph is left as it is. */
     static Network adaptedTeacher(CompressionContext context) {
         Network teacher = context.trainable();
-        context.trainShifted("teacher adaptation", teacher, TEACHER_ADAPT_EPOCHS, TEACHER_ADAPT_RATE, null, SHIFT);
+        context.fineTune("teacher adaptation", teacher, TEACHER_ADAPT_EPOCHS, TEACHER_ADAPT_RATE, null, SHIFT);
         return teacher;
     }
 
@@ -90,26 +91,18 @@ final class Distilled implements Technique {
         return g.tensors().stream().filter(t -> t.isConstant()).mapToLong(t -> t.elementCount()).sum();
     }
 
-    /** Accuracy on the test images each moved by SHIFT (fixed draws): reported, never used to choose anything. */
-    private static double shiftedAccuracy(Graph g, CompressionContext context) {
+    /** The test images each moved by SHIFT (fixed draws), to report accuracies on, never to choose anything by. */
+    private static float[] shiftedTest(CompressionContext context) {
         LabeledImages test = context.test();
         float[] images = new float[test.count() * test.imageSize()];
         test.copyImages(0, test.count(), images, 0);
         SHIFT.apply(images, test.count(), new int[] {1, test.rows(), test.cols()}, new Random(context.seed()));
-        int[] predicted;
-        try (Interpreter interpreter = Interpreter.load(g, new RuntimeOptions(Evaluator.ACCURACY_BATCH, 1))) {
-            predicted = Evaluator.predict(interpreter, images, test.count(), Evaluator.ACCURACY_BATCH);
-        }
-        int correct = 0;
-        for (int i = 0; i < predicted.length; i++) {
-            correct += predicted[i] == test.label(i) ? 1 : 0;
-        }
-        return (double) correct / test.count();
+        return images;
     }
 
-    private static double accuracy(Graph g, CompressionContext context) {
+    private static double shiftedAccuracy(Graph g, float[] shiftedTest, LabeledImages test) {
         try (Interpreter interpreter = Interpreter.load(g, new RuntimeOptions(Evaluator.ACCURACY_BATCH, 1))) {
-            return Evaluator.accuracy(interpreter, context.test(), Evaluator.ACCURACY_BATCH);
+            return Evaluator.accuracy(Evaluator.predict(interpreter, shiftedTest, test.count(), Evaluator.ACCURACY_BATCH), test);
         }
     }
 }

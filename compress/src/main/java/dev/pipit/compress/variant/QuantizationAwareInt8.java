@@ -52,7 +52,7 @@ final class QuantizationAwareInt8 implements Technique {
         net.weighted().forEach(l -> l.setFakeQuant(true));
         // soft targets only, T = 1: the int8 model should answer as its fp32 parent does, not re-fit the labels
         try (InterpreterTeacher parent = new InterpreterTeacher(context.parent(), 128, context.threads())) {
-            context.trainShifted("int8-qat", qat, context.budget().qat(), RATE, new Distillation(parent, 1f, 1f), null);
+            context.fineTune("int8-qat", qat, context.budget().qat(), RATE, new Distillation(parent, 1f, 1f), null);
         }
         net.weighted().forEach(l -> l.setFakeQuant(false));
         Graph tuned = GraphLowering.toGraph(net);

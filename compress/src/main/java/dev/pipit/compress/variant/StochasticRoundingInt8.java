@@ -1,11 +1,8 @@
 package dev.pipit.compress.variant;
 
-import dev.pipit.compress.evaluate.Evaluator;
 import dev.pipit.compress.quantize.Calibrator;
 import dev.pipit.compress.quantize.StaticQuantizer;
 import dev.pipit.compress.quantize.WeightQuantizer;
-import dev.pipit.runtime.Interpreter;
-import dev.pipit.runtime.RuntimeOptions;
 import dev.pipit.runtime.graph.Graph;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,13 +28,13 @@ final class StochasticRoundingInt8 implements Technique {
     public VariantResult build(CompressionContext context) {
         Calibrator.Result c = Calibrator.select(context.parent(), context.calibration(), context.calibrationCount(),
                 WeightQuantizer.perChannel());
-        double nearest = accuracy(StaticQuantizer.quantize(context.parent(), c.ranges(), WeightQuantizer.perChannel()), context);
+        double nearest = context.testAccuracy(StaticQuantizer.quantize(context.parent(), c.ranges(), WeightQuantizer.perChannel()));
         List<Double> accuracies = new ArrayList<>();
         Graph first = null;
         for (int s = 0; s < SEEDS; s++) {
             Graph g = StaticQuantizer.quantize(context.parent(), c.ranges(), WeightQuantizer.stochastic(context.seed() + s));
             first = first == null ? g : first;
-            accuracies.add(accuracy(g, context));
+            accuracies.add(context.testAccuracy(g));
             context.log().printf(Locale.ROOT, "  int8-sr: seed %d  accuracy %.2f%%%n", context.seed() + s, 100 * accuracies.get(s));
         }
         double mean = accuracies.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
@@ -51,11 +48,5 @@ final class StochasticRoundingInt8 implements Technique {
         return new VariantResult(first, String.format(Locale.ROOT,
                 "static int8, weights stochastically rounded (seed %d; %d seeds: %.2f%% ± %.2f vs %.2f%% round-to-nearest)",
                 context.seed(), SEEDS, 100 * mean, 100 * std, 100 * nearest), CompressionContext.describe(c), details);
-    }
-
-    private static double accuracy(Graph g, CompressionContext context) {
-        try (Interpreter interpreter = Interpreter.load(g, new RuntimeOptions(Evaluator.ACCURACY_BATCH, 1))) {
-            return Evaluator.accuracy(interpreter, context.test(), Evaluator.ACCURACY_BATCH);
-        }
     }
 }
