@@ -63,7 +63,9 @@ public final class BenchMain {
     private static void report(Map<String, Double> us) throws Exception {
         Double bandwidthUs = us.get("BandwidthBench");
         double gbPerS = bandwidthUs == null ? Double.NaN : BandwidthBench.BYTES / (bandwidthUs * 1e3);
-        System.out.printf("%nMemory read bandwidth (sum of 64 MiB, 1 thread): %.1f GB/s%n", gbPerS);
+        if (bandwidthUs != null) {
+            System.out.printf("%nMemory read bandwidth (sum of 64 MiB, 1 thread): %.1f GB/s%n", gbPerS);
+        }
         System.out.printf("%nVector API ceilings, one thread, L1-resident, fastest iteration (%d-bit vectors):%n",
                 jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
         for (String scheme : new String[] {"int8-b2s", "int8-split", "int8-presplit", "int8-fp32", "fp32-fma", "fp32-peak"}) {
@@ -83,8 +85,9 @@ public final class BenchMain {
             Graph g = Workloads.int8Layer(k);
             double macs = (double) Workloads.macs(g) * Workloads.batch(k);
             double weightBytes = k.startsWith("gem") ? Workloads.macs(g) : Double.NaN;
-            System.out.printf("%-18s %10.2f %10.2f %9.2f %10.2f %10.2f %14.2f%n", k, p, o, o / p, macs / p / 1e3, macs / o / 1e3,
-                    weightBytes / (gbPerS * 1e3));
+            double dramBoundUs = weightBytes / (gbPerS * 1e3);
+            System.out.printf("%-18s %10.2f %10.2f %9.2f %10.2f %10.2f %14s%n", k, p, o, o / p, macs / p / 1e3, macs / o / 1e3,
+                    Double.isNaN(dramBoundUs) ? "–" : String.format(java.util.Locale.ROOT, "%.2f", dramBoundUs));
         }
         System.out.printf("%n%-10s %6s %11s %11s %11s %11s %17s %17s%n", "model", "batch", "Pipit fp32", "Pipit int8", "ORT fp32",
                 "ORT int8", "int8/ORT best", "Pipit fp32/int8");
