@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -87,7 +88,7 @@ public final class BenchMain {
             double weightBytes = k.startsWith("gem") ? Workloads.macs(g) : Double.NaN;
             double dramBoundUs = weightBytes / (gbPerS * 1e3);
             System.out.printf("%-18s %10.2f %10.2f %9.2f %10.2f %10.2f %14s%n", k, p, o, o / p, macs / p / 1e3, macs / o / 1e3,
-                    Double.isNaN(dramBoundUs) ? "–" : String.format(java.util.Locale.ROOT, "%.2f", dramBoundUs));
+                    Double.isNaN(dramBoundUs) ? "–" : String.format(Locale.ROOT, "%.2f", dramBoundUs));
         }
         System.out.printf("%n%-10s %6s %11s %11s %11s %11s %17s %17s%n", "model", "batch", "Pipit fp32", "Pipit int8", "ORT fp32",
                 "ORT int8", "int8/ORT best", "Pipit fp32/int8");
