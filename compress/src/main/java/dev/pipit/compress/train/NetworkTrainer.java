@@ -114,6 +114,7 @@ public final class NetworkTrainer implements AutoCloseable {
         double lossSum = 0;
         int batches = 0;
         int size = net.inputSize();
+        int[] imageShape = {1, data.rows(), data.cols()}; // the images' own geometry: an MLP may take them flattened
         for (int start = 0; start < order.length; start += options.batchSize()) {
             int n = Math.min(options.batchSize(), order.length - start);
             for (int b = 0; b < n; b++) {
@@ -121,7 +122,7 @@ public final class NetworkTrainer implements AutoCloseable {
                 batchLabels[b] = data.label(order[start + b]);
             }
             if (shift != null) {
-                shift.apply(acts[0], n, net.inputShape(), augment);
+                shift.apply(acts[0], n, imageShape, augment);
             }
             lossSum += step(n, distillation);
             batches++;

@@ -147,6 +147,20 @@ class NetworkTrainerTest {
         }
     }
 
+    @Test
+    void fit_shiftWithFlattenedInput_movesTheImagesAsTheyAre() {
+        LabeledImages few = TRAIN.slice(0, 200);
+        Network shaped = Network.mlp(new int[] {10}, 8);
+        Network flat = new Network(new int[] {784}, Network.mlp(new int[] {10}, 8).layers());
+        TrainingOptions options = new TrainingOptions(1, 64, 8, OptimizerKind.SGD, 0.1f, 0f, 2);
+        for (Network net : List.of(shaped, flat)) {
+            try (NetworkTrainer trainer = new NetworkTrainer(net, options)) {
+                trainer.fit(few, null, null, new RandomShift(2), null, s -> { });
+            }
+        }
+        assertArrayEquals(shaped.weighted().get(0).weight(), flat.weighted().get(0).weight());
+    }
+
     /** Float images in [0, 1] that came from bytes, back as bytes (exact: k / 255 round-trips). */
     private static LabeledImages asImages(float[] images, int n) {
         byte[] pixels = new byte[n * 784];
