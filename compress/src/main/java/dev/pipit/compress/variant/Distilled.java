@@ -60,7 +60,9 @@ final class Distilled implements Technique {
             context.fineTune("distilled student", student, epochs, RATE, new Distillation(teacher, TEMPERATURE, ALPHA), SHIFT);
         }
         context.fineTune("labels-only student", baseline, epochs, RATE, null, SHIFT);
-        VariantResult labelsOnly = context.quantize(GraphLowering.toGraph(baseline), WeightQuantizer.perChannel(), "", Map.of());
+        Graph baselineFp32 = GraphLowering.toGraph(baseline);
+        Graph studentFp32 = GraphLowering.toGraph(student);
+        VariantResult labelsOnly = context.quantize(baselineFp32, WeightQuantizer.perChannel(), "", Map.of());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("studentParameters", student.parameterCount());
         details.put("teacherParameters", teacherParameters);
@@ -74,10 +76,10 @@ final class Distilled implements Technique {
         details.put("parentShiftedAccuracy", shiftedAccuracy(context.parent(), shifted, context.test()));
         details.put("teacherShiftedAccuracy", shiftedAccuracy(adapted, shifted, context.test()));
         details.put("teacherFp32Accuracy", context.testAccuracy(adapted));
-        details.put("labelsOnlyFp32Accuracy", context.testAccuracy(GraphLowering.toGraph(baseline)));
+        details.put("labelsOnlyFp32Accuracy", context.testAccuracy(baselineFp32));
         details.put("labelsOnlyInt8Accuracy", context.testAccuracy(labelsOnly.graph()));
-        details.put("distilledFp32Accuracy", context.testAccuracy(GraphLowering.toGraph(student)));
-        return context.quantize(GraphLowering.toGraph(student), WeightQuantizer.perChannel(), String.format(Locale.ROOT,
+        details.put("distilledFp32Accuracy", context.testAccuracy(studentFp32));
+        return context.quantize(studentFp32, WeightQuantizer.perChannel(), String.format(Locale.ROOT,
                 "student %s (%d parameters, %.1f%% of the teacher) distilled %d epochs on shifted images from the parent adapted "
                 + "%d epochs to them (T=%.0f, α=%.1f), int8",
                 convolutional ? "CNN 8-16-48" : "MLP 64", student.parameterCount(),
